@@ -1,0 +1,37 @@
+"""Everything one process holds: built once by bot.wiring, handed to the Flask app and CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from bot.inbound import InboundProcessor
+from bot.privacy import Pseudonymizer
+from bot.store.db import Database
+from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
+from bot.wechat_client import OutboundSender
+from bot.wechat_protocol import Cipher
+from config.settings import Settings
+from handlers.ports import Services
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    kv: redis.Redis
+    pseudonym: Pseudonymizer
+    services: Services
+    suggestions: SqlSuggestionStore
+    users: SqlUserStore
+    campaigns: SqlCampaignStore
+    sender: OutboundSender
+    processor: InboundProcessor
+    cipher: Cipher | None
+    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the running scheduler
+
+    def close(self) -> None:
+        self.processor.close()
+        self.db.dispose()

@@ -1,0 +1,194 @@
+"""What each `python -m bot` command does (argument parsing is in bot/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bot.cli import CliError
+from config.settings import Settings
+
+log = logging.getLogger("bot")
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    handler = {
+        "serve": serve,
+        "scheduler": scheduler,
+        "chat": chat,
+        "plan": plan,
+        "suggestions": suggestions,
+        "jobs": jobs,
+        "db": db,
+    }[args.command]
+    return handler(args, settings)
+
+
+def _state(settings: Settings, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from bot.wiring import build_state
+
+    return build_state(settings, migrate=migrate)
+
+
+def _announce(settings: Settings) -> None:
+    from bot.wiring import describe
+
+    for line in describe(settings):
+        print(line, file=sys.stderr)
+        if line.startswith("REHEARSAL"):
+            log.warning(line)
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from werkzeug.serving import run_simple
+
+    from bot.app import create_app
+
+    state = _state(settings)
+    _announce(settings)
+    scheduler = _start_scheduler(state)
+    app = create_app(state=state)
+    print(f"listening on http://{args.host}:{args.port}/wechat  (health: /healthz)",
+          file=sys.stderr)
+    try:
+        run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+        state.close()
+    return 0
+
+
+def _start_scheduler(state):  # type: ignore[no-untyped-def]
+    """The notice scheduler in this process, when the jobs package provides one."""
+    try:
+        from jobs.runner import start_scheduler
+    except ImportError:
+        return None
+    return start_scheduler(state)
+
+
+def scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from jobs.runner import run_forever
+    except ImportError as exc:
+        raise CliError("the scheduler is not available in this build") from exc
+    state = _state(settings, migrate=False)
+    _announce(settings)
+    return run_forever(state)
+
+
+def chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import chat as terminal
+
+    if args.today:
+        settings = settings.with_(today=args.today)
+    state = _state(settings)
+    if settings.today:
+        print(f"（演练模式：按 {settings.today.isoformat()} 作答）", file=sys.stderr)
+    try:
+        return terminal.run(state, args.user)
+    finally:
+        state.close()
+
+
+def plan(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_plan
+
+    if args.plan_command == "check":
+        return cli_plan.cmd_check(args.file, args.json, sys.stdout, sys.stderr)
+    if args.plan_command == "import":
+        return cli_plan.cmd_import(args.document, args.year, sys.stdout, sys.stderr)
+    if args.plan_command == "load":
+        return _plan_load(args.file, settings)
+    return _plan_list(settings)
+
+
+def _plan_load(path: str, settings: Settings) -> int:
+    from bot.planfile import PlanFileError, load_plan
+    from bot.store.repos import save_plan
+
+    try:
+        parsed = load_plan(path)
+    except PlanFileError as exc:
+        raise CliError(str(exc)) from exc
+    state = _state(settings)
+    try:
+        created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
+        state.campaigns.invalidate()
+        after_load = state.extras.get("after_plan_load")
+        if callable(after_load):
+            after_load(parsed.code)
+        verb = "created" if created else f"updated (revision {revision})"
+        print(f"{parsed.code}: {verb} - {len(parsed.phases)} phases, {len(parsed.tasks)} tasks")
+    finally:
+        state.close()
+    return 0
+
+
+def _plan_list(settings: Settings) -> int:
+    state = _state(settings)
+    try:
+        today = state.services.clock.today()
+        campaigns = state.campaigns.active()
+        if not campaigns:
+            print("no campaigns loaded (python -m bot plan load FILE)")
+        for info in campaigns:
+            p = state.campaigns.plan(info.code)
+            phase = p.phase_on(today) if p else None
+            if phase:
+                where = f"{phase.name} ({phase.span.start}~{phase.span.end})"
+            elif p and p.phases and today < p.phases[0].span.start:
+                where = f"not started (starts {p.phases[0].span.start})"
+            else:
+                where = "finished" if p and p.phases else "no phases"
+            print(f"{info.code}\t{info.name}\t{where}")
+    finally:
+        state.close()
+    return 0
+
+
+def suggestions(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import export
+
+    state = _state(settings)
+    try:
+        rows = export.records(state.db, settings.tz)
+        if args.out:
+            with open(args.out, "wb") as fh:
+                count = export.write(args.format, rows, fh)
+            print(f"{count} suggestions written to {args.out}", file=sys.stderr)
+        else:
+            if args.format == "xlsx":
+                raise CliError("xlsx needs --out FILE")
+            export.write(args.format, rows, sys.stdout.buffer)
+            sys.stdout.flush()
+    finally:
+        state.close()
+    return 0
+
+
+def jobs(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from jobs import cli as jobs_cli
+    except ImportError as exc:
+        raise CliError("notices are not available in this build") from exc
+    state = _state(settings)
+    try:
+        return jobs_cli.dispatch(args, state)
+    finally:
+        state.close()
+
+
+def db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.db import Database
+
+    database = Database(settings.effective_database_url)
+    database.upgrade()
+    print("database is up to date", file=sys.stderr)
+    database.dispose()
+    return 0
+
+

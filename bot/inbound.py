@@ -1,0 +1,117 @@
+"""Exactly-once handling of inbound messages, inside WeChat's 5-second budget.
+
+WeChat retries a message it got no answer to within 5 s (three tries). Each copy carries the
+same dedup key (MsgId; FromUserName+CreateTime for events). The first copy to arrive claims the
+key in Redis (SET NX) and runs the handler; a copy that arrives meanwhile waits for the stored
+answer and gives the same one. The database's unique constraint on a suggestion's source key
+stands behind Redis, so even a lost Redis cannot make a second record.
+
+A handler that has not finished within the budget is left to finish in the background: the
+copy answers `success` (nothing) and the answer goes out later as a customer-service message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+import redis
+
+from bot.privacy import Pseudonymizer
+from bot.wechat_client import OutboundSender, WeChatAPIError
+from handlers import texts
+from handlers.ports import Services
+from handlers.types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+DEDUP_TTL = 3600  # WeChat retries within ~15 s; an hour covers any replay worth catching
+BUDGET = 4.0  # seconds we allow ourselves of WeChat's 5
+POLL = 0.02
+PENDING, DONE, DEFERRED = "pending", "done", "deferred"
+
+
+class InboundProcessor:
+    """Runs the router once per dedup key and remembers the answer for the retries."""
+
+    def __init__(
+        self,
+        services: Services,
+        kv: redis.Redis,
+        route: Callable[[Incoming, Services], Reply],
+        sender: OutboundSender,
+        pseudonym: Pseudonymizer,
+        budget: float = BUDGET,
+        workers: int = 16,
+        on_inbound: Callable[[Incoming], None] | None = None,
+    ) -> None:
+        self.services = services
+        self.kv = kv
+        self.route = route
+        self.sender = sender
+        self.pseudonym = pseudonym
+        self.budget = budget
+        self.on_inbound = on_inbound
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handler")
+
+    def handle(self, msg: Incoming) -> str | None:
+        """The text to answer with, or None for `success` (nothing now)."""
+        key = f"dedup:{msg.channel}:{msg.dedup_key}"
+        if not self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL):
+            return self._await_first(key)
+        future = self.pool.submit(self._run, msg)
+        try:
+            text = future.result(timeout=self.budget)
+        except FutureTimeout:
+            self.kv.set(key, DEFERRED, ex=DEDUP_TTL)
+            future.add_done_callback(lambda f: self._send_late(msg, f))
+            log.warning("slow handler for %s; answering later", self.pseudonym(msg.user))
+            return None
+        except Exception:
+            # The handler failed (a database hiccup, say): let a retry of this message try again.
+            self.kv.delete(key)
+            log.exception("handler failed for %s kind=%s", self.pseudonym(msg.user), msg.kind)
+            return texts.SERVICE_ERROR
+        self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
+        return text
+
+    def _run(self, msg: Incoming) -> str | None:
+        if self.on_inbound is not None:
+            self.on_inbound(msg)
+        return self.route(msg, self.services).text
+
+    def _await_first(self, key: str) -> str | None:
+        """A retry: wait for the first copy's answer and give the same one."""
+        deadline = time.monotonic() + self.budget
+        while time.monotonic() < deadline:
+            raw = self.kv.get(key)
+            if raw is None:
+                return None  # the first copy failed and released the key; WeChat will retry
+            value = raw.decode("utf-8")
+            if value == DEFERRED:
+                return None
+            if value != PENDING:
+                text: str | None = json.loads(value)["t"]
+                return text
+            time.sleep(POLL)
+        return None
+
+    def _send_late(self, msg: Incoming, future: Future[str | None]) -> None:
+        try:
+            text = future.result()
+        except Exception:
+            log.exception("late handler failed for %s", self.pseudonym(msg.user))
+            text = texts.SERVICE_ERROR
+        if not text:
+            return
+        try:
+            self.sender.send_text(msg.user, text)
+        except WeChatAPIError as exc:
+            log.warning("late answer to %s not delivered: %s", self.pseudonym(msg.user), exc)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)

@@ -1,0 +1,130 @@
+"""Database tables (SQLAlchemy 2, typed). Migrations live in bot/migrations (Alembic)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC; SQLite (which keeps no offset) reads back aware UTC too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CampaignRow(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    phases: Mapped[list[PhaseRow]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="PhaseRow.seq"
+    )
+    tasks: Mapped[list[TaskRow]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="TaskRow.seq"
+    )
+
+
+class PhaseRow(Base):
+    __tablename__ = "phases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    when_text: Mapped[str] = mapped_column(String(200))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[CampaignRow] = relationship(back_populates="phases")
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    group: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_text: Mapped[str] = mapped_column(String(200), default="")
+    due_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    campaign: Mapped[CampaignRow] = relationship(back_populates="tasks")
+
+
+class UserRow(Base):
+    """A person who wrote to the account. The raw openid is kept only to answer them."""
+
+    __tablename__ = "users"
+
+    openid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="wechat")
+    campaign_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    following: Mapped[bool] = mapped_column(Boolean, default=True)
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SuggestionRow(Base):
+    __tablename__ = "suggestions"
+    __table_args__ = (UniqueConstraint("source_key", name="uq_suggestions_source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(16), unique=True)
+    campaign_code: Mapped[str] = mapped_column(String(64), default="")
+    topic: Mapped[str] = mapped_column(String(500), default="")
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_openid: Mapped[str] = mapped_column(String(128), index=True)
+    author: Mapped[str] = mapped_column(String(32))
+    source_key: Mapped[str] = mapped_column(String(200))
+    attachments: Mapped[list[str]] = mapped_column(JSON, default=list)

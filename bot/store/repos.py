@@ -1,0 +1,296 @@
+"""SQL implementations of the handler ports (handlers/ports.py) and plan persistence."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import redis
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.privacy import Pseudonymizer
+from bot.store.db import Database
+from bot.store.models import CampaignRow, PhaseRow, SuggestionRow, TaskRow, UserRow
+from domain import suggestion as rules
+from domain.plan import DateSpan, Phase, Plan, Task
+from handlers.ports import (
+    CampaignInfo,
+    NewSuggestion,
+    Profile,
+    SuggestionRecord,
+)
+
+PLAN_REVISION_KEY = "plans:revision"
+DB_CHECK_EVERY = 5.0  # seconds
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _record(row: SuggestionRow) -> SuggestionRecord:
+    return SuggestionRecord(
+        ticket=row.ticket,
+        campaign_code=row.campaign_code,
+        topic=row.topic,
+        content=row.content,
+        status=row.status,
+        created_at=row.created_at,
+        attachments=len(row.attachments or []),
+    )
+
+
+class SqlSuggestionStore:
+    """Suggestions in the database; `source_key` is unique, so a retried message stores once."""
+
+    def __init__(self, db: Database, pseudonym: Pseudonymizer) -> None:
+        self.db = db
+        self.pseudonym = pseudonym
+
+    def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
+        for _ in range(8):  # a ticket collision is ~1e-9 per pair; retry with a fresh one
+            row = SuggestionRow(
+                ticket=rules.new_ticket(),
+                campaign_code=new.campaign_code,
+                topic=new.topic,
+                content=new.content,
+                content_hash=rules.fingerprint(new.content),
+                status=rules.PENDING,
+                created_at=new.created_at,
+                channel=new.channel,
+                user_openid=new.user,
+                author=self.pseudonym.of(new.user),
+                source_key=new.source_key,
+                attachments=list(new.attachments),
+            )
+            try:
+                with self.db.session() as s:
+                    s.add(row)
+                return _record(row), True
+            except IntegrityError:
+                with self.db.session() as s:
+                    existing = s.scalars(
+                        select(SuggestionRow).where(SuggestionRow.source_key == new.source_key)
+                    ).first()
+                    if existing is not None:
+                        return _record(existing), False
+        raise RuntimeError("could not allocate a unique ticket")
+
+    def count_since(self, user: str, since: datetime) -> int:
+        with self.db.session() as s:
+            q = select(func.count()).where(
+                SuggestionRow.user_openid == user, SuggestionRow.created_at >= since
+            )
+            return int(s.scalar(q) or 0)
+
+    def same_content_since(
+        self, user: str, content: str, since: datetime
+    ) -> SuggestionRecord | None:
+        with self.db.session() as s:
+            row = s.scalars(
+                select(SuggestionRow)
+                .where(
+                    SuggestionRow.user_openid == user,
+                    SuggestionRow.content_hash == rules.fingerprint(content),
+                    SuggestionRow.created_at >= since,
+                )
+                .order_by(SuggestionRow.created_at)
+            ).first()
+            return _record(row) if row else None
+
+    def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(SuggestionRow)
+                .where(SuggestionRow.user_openid == user)
+                .order_by(SuggestionRow.created_at.desc(), SuggestionRow.id.desc())
+                .limit(limit)
+            ).all()
+            total = s.scalar(
+                select(func.count()).where(SuggestionRow.user_openid == user)
+            )
+            return [_record(r) for r in rows], int(total or 0)
+
+    def by_ticket(self, user: str, ticket: str) -> SuggestionRecord | None:
+        with self.db.session() as s:
+            row = s.scalars(
+                select(SuggestionRow).where(
+                    SuggestionRow.ticket == ticket, SuggestionRow.user_openid == user
+                )
+            ).first()
+            return _record(row) if row else None
+
+
+class SqlUserStore:
+    """Users' choices (campaign, unit) and follow/subscribe state."""
+
+    def __init__(self, db: Database, pseudonym: Pseudonymizer, channel: str = "wechat") -> None:
+        self.db = db
+        self.pseudonym = pseudonym
+        self.channel = channel
+
+    def _get_or_create(self, s, user: str) -> UserRow:  # type: ignore[no-untyped-def]
+        row = s.get(UserRow, user)
+        if row is None:
+            row = UserRow(openid=user, pseudonym=self.pseudonym.of(user), channel=self.channel,
+                          following=True, subscribed=False, updated_at=_now())
+            s.add(row)
+        return row
+
+    def _update(self, user: str, **values: object) -> None:
+        for attempt in range(2):  # a concurrent first insert of the same user: retry once
+            try:
+                with self.db.session() as s:
+                    row = self._get_or_create(s, user)
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    row.updated_at = _now()
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+
+    def profile(self, user: str) -> Profile:
+        with self.db.session() as s:
+            row = s.get(UserRow, user)
+            if row is None:
+                return Profile()
+            return Profile(row.campaign_code, row.unit, row.subscribed, row.following)
+
+    def set_campaign(self, user: str, code: str) -> None:
+        self._update(user, campaign_code=code, unit=None)
+
+    def set_unit(self, user: str, code: str, unit: str) -> None:
+        self._update(user, campaign_code=code, unit=unit)
+
+    def set_following(self, user: str, following: bool) -> None:
+        if following:
+            self._update(user, following=True)
+        else:
+            self._update(user, following=False, subscribed=False)
+
+    def set_subscribed(self, user: str, subscribed: bool) -> None:
+        self._update(user, subscribed=subscribed)
+
+    def touch(self, user: str, when: datetime) -> None:
+        """Record an inbound message (opens the 48-hour customer-service window)."""
+        self._update(user, last_inbound_at=when, following=True)
+
+
+def plan_from_row(row: CampaignRow) -> Plan:
+    return Plan(
+        code=row.code,
+        name=row.name,
+        year=row.year,
+        topics=tuple(row.topics or ()),
+        phases=tuple(
+            Phase(p.name, DateSpan(p.start, p.end, p.when_text), p.summary) for p in row.phases
+        ),
+        tasks=tuple(
+            Task(
+                title=t.title,
+                group=t.group,
+                detail=t.detail,
+                owner=t.owner,
+                due=DateSpan(t.due_start, t.due_end, t.due_text)
+                if t.due_end is not None and t.due_start is not None
+                else None,
+            )
+            for t in row.tasks
+        ),
+    )
+
+
+class SqlCampaignStore:
+    """Campaigns from the database, cached in process and re-read when a plan is loaded.
+
+    A `plan load` bumps a revision counter in Redis; each process compares it (one GET) before
+    answering, so every worker sees a new plan at once without reading all rows per message.
+    """
+
+    def __init__(self, db: Database, kv: redis.Redis) -> None:
+        self.db = db
+        self.kv = kv
+        self._lock = threading.Lock()
+        self._revision: bytes | None = None
+        self._db_checked = -1e9
+        self._db_signature = b""
+        self._plans: dict[str, Plan] = {}
+        self._infos: list[CampaignInfo] = []
+
+    def _signature(self) -> bytes:
+        """Redis's revision counter, plus (every few seconds) the database's own revisions, so a
+        plan loaded by a process that shares no Redis with us (embedded store) is seen too."""
+        revision = self.kv.get(PLAN_REVISION_KEY) or b"0"
+        now = time.monotonic()
+        if now - self._db_checked > DB_CHECK_EVERY:
+            with self.db.session() as s:
+                total, count = s.execute(
+                    select(func.coalesce(func.sum(CampaignRow.revision), 0), func.count())
+                ).one()
+            self._db_signature = f"{total}/{count}".encode()
+            self._db_checked = now
+        return revision + b":" + self._db_signature
+
+    def _refresh(self) -> None:
+        signature = self._signature()
+        if signature == self._revision:
+            return
+        with self._lock:
+            if signature == self._revision:
+                return
+            with self.db.session() as s:
+                rows = s.scalars(select(CampaignRow).order_by(CampaignRow.name)).all()
+                plans = {row.code: plan_from_row(row) for row in rows}
+            self._plans = plans
+            self._infos = [CampaignInfo(p.code, p.name, p.topics) for p in plans.values()]
+            self._revision = signature
+
+    def active(self) -> list[CampaignInfo]:
+        self._refresh()
+        return list(self._infos)
+
+    def plan(self, code: str) -> Plan | None:
+        self._refresh()
+        return self._plans.get(code)
+
+    def invalidate(self) -> None:
+        """Tell every process to re-read the plans (after a plan load)."""
+        self.kv.incr(PLAN_REVISION_KEY)
+        self._revision = None
+        self._db_checked = -1e9
+
+
+def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:
+    """Create or update a campaign by code; phases and tasks are replaced by the plan's.
+
+    Returns (created, revision).
+    """
+    with db.session() as s:
+        row = s.scalars(select(CampaignRow).where(CampaignRow.code == plan.code)).first()
+        created = row is None
+        if row is None:
+            row = CampaignRow(code=plan.code, revision=0)
+            s.add(row)
+        row.name = plan.name
+        row.year = plan.year
+        row.topics = list(plan.topics)
+        row.source = source
+        row.revision = (row.revision or 0) + 1
+        row.updated_at = _now()
+        row.phases = [
+            PhaseRow(seq=i, name=p.name, when_text=p.span.text, start=p.span.start,
+                     end=p.span.end, summary=p.summary)
+            for i, p in enumerate(plan.phases)
+        ]
+        row.tasks = [
+            TaskRow(seq=i, title=t.title, group=t.group, detail=t.detail, owner=t.owner,
+                    due_text=t.due.text if t.due else "",
+                    due_start=t.due.start if t.due else None,
+                    due_end=t.due.end if t.due else None)
+            for i, t in enumerate(plan.tasks)
+        ]
+        s.flush()
+        return created, row.revision

@@ -1,0 +1,74 @@
+"""Builds the process's parts from Settings and hands them to handlers as plain services."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app_state import AppState
+from bot.clock import SystemClock
+from bot.inbound import InboundProcessor
+from bot.privacy import Pseudonymizer
+from bot.store.db import Database
+from bot.store.kv import RedisConversationStore, make_redis
+from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
+from bot.wechat_client import build_sender
+from bot.wechat_protocol import Cipher
+from config.settings import Settings, instance_secret
+from handlers.ports import Services
+from handlers.router import route
+from handlers.types import Incoming
+
+log = logging.getLogger(__name__)
+TOUCH_EVERY = 600  # seconds: how fresh the recorded "last message" (48-hour window) is kept
+
+
+def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
+    """Connect to the database and Redis (or the embedded defaults) and wire everything."""
+    db = Database(settings.effective_database_url)
+    if migrate:
+        db.upgrade()
+    kv = make_redis(settings.redis_url)
+    pseudonym = Pseudonymizer(settings.pseudonym_key or instance_secret("pseudonym.key"))
+    suggestions = SqlSuggestionStore(db, pseudonym)
+    users = SqlUserStore(db, pseudonym)
+    campaigns = SqlCampaignStore(db, kv)
+    clock = SystemClock(settings.tz, settings.today)
+    services = Services(suggestions=suggestions, campaigns=campaigns, users=users,
+                        conversations=RedisConversationStore(kv), clock=clock)
+    sender = build_sender(settings.wechat_appid, settings.wechat_secret, kv,
+                          base_url=settings.wechat_api_base_url, pseudonym=pseudonym)
+
+    def on_inbound(msg: Incoming) -> None:
+        # A message from the user opens WeChat's 48-hour customer-service window. Record it at
+        # most every TOUCH_EVERY seconds per user, so the hot path rarely writes to the database.
+        if msg.kind == "event":
+            return
+        if kv.set(f"seen:{msg.channel}:{msg.user}", 1, nx=True, ex=TOUCH_EVERY):
+            users.touch(msg.user, clock.now())
+
+    processor = InboundProcessor(services, kv, route, sender, pseudonym, on_inbound=on_inbound)
+    cipher = (Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+              if settings.wechat_aes_key else None)
+    return AppState(settings=settings, db=db, kv=kv, pseudonym=pseudonym, services=services,
+                    suggestions=suggestions, users=users, campaigns=campaigns, sender=sender,
+                    processor=processor, cipher=cipher)
+
+
+def describe(settings: Settings) -> list[str]:
+    """Start-up lines: what this process runs on (never a secret)."""
+    lines = []
+    db = settings.effective_database_url
+    lines.append("database: " + (db.split("@")[-1] if "@" in db else db))
+    if settings.redis_url:
+        lines.append("redis: " + settings.redis_url.split("@")[-1])
+    else:
+        lines.append("redis: REDIS_URL unset - using the embedded in-process store; "
+                     "run a single process only (no gunicorn workers, no separate scheduler)")
+    if settings.wechat_token_is_default:
+        lines.append(f"WECHAT_TOKEN unset - development token: {settings.wechat_token}")
+    lines.append("outbound: " + ("WeChat API at " + settings.wechat_api_base_url
+                                 if settings.outbound_enabled
+                                 else "WECHAT_APPID/SECRET unset - sends are recorded, not sent"))
+    if settings.today:
+        lines.append(f"REHEARSAL CLOCK: answering as if today were {settings.today.isoformat()}")
+    return lines

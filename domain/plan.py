@@ -1,0 +1,69 @@
+"""The campaign plan as the assistant understands it: pure data, standard library only.
+
+A plan is what a plan file (config/plans/*.yaml) says once its date wording has been read:
+every computed date keeps the document's own words beside it, so answers can quote them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """An inclusive range of days, with the wording it was read from."""
+
+    start: date
+    end: date
+    text: str
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    span: DateSpan
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    title: str
+    group: str = ""
+    detail: str = ""
+    owner: str = ""
+    due: DateSpan | None = None  # due.end is the deadline; None = an undated item
+
+    @property
+    def deadline(self) -> date | None:
+        return self.due.end if self.due else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    code: str
+    name: str
+    year: int
+    topics: tuple[str, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    tasks: tuple[Task, ...] = field(default_factory=tuple)
+
+    def phase_on(self, day: date) -> Phase | None:
+        """The phase running on `day`, if any (the later one when two overlap)."""
+        current = None
+        for phase in self.phases:
+            if phase.span.contains(day):
+                current = phase
+        return current
+
+    def next_phase(self, day: date) -> Phase | None:
+        """The first phase that starts after `day`."""
+        upcoming = [p for p in self.phases if p.span.start > day]
+        return min(upcoming, key=lambda p: p.span.start) if upcoming else None
+
+    def dated_tasks(self) -> list[Task]:
+        """Tasks with a deadline, soonest first (stable for equal dates)."""
+        return sorted((t for t in self.tasks if t.due), key=lambda t: t.due.end)  # type: ignore[union-attr]

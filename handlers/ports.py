@@ -1,0 +1,149 @@
+"""What handlers need from the outside world, as interfaces.
+
+Handlers see only these protocols; `bot/` implements them over SQLAlchemy and Redis, and the
+unit tests implement them in memory. No Flask, wechatpy, Redis or SQLAlchemy here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from domain.plan import Plan
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The real current moment, timezone-aware, in the campaign time zone (records and
+        limits use it; it does not follow the rehearsal date)."""
+        ...
+
+    def today(self) -> date:
+        """The campaign's today (the rehearsal date when BOT_TODAY is set)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    code: str
+    name: str
+    topics: tuple[str, ...] = ()
+
+
+class CampaignStore(Protocol):
+    def active(self) -> list[CampaignInfo]:
+        """Every loaded campaign, ordered by name."""
+        ...
+
+    def plan(self, code: str) -> Plan | None:
+        """The campaign's plan (cached; cheap to call per message)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SuggestionRecord:
+    ticket: str
+    campaign_code: str
+    topic: str
+    content: str
+    status: str
+    created_at: datetime
+    attachments: int = 0
+
+
+@dataclass(frozen=True)
+class NewSuggestion:
+    user: str
+    channel: str
+    campaign_code: str
+    topic: str
+    content: str
+    source_key: str  # the dedup key of the message that submitted it: unique per suggestion
+    created_at: datetime
+    attachments: tuple[str, ...] = ()  # media references (MediaId / PicUrl)
+
+
+class SuggestionStore(Protocol):
+    def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
+        """Store a suggestion; (record, True), or (the existing record, False) for a source_key
+        that was already stored (a retried message)."""
+        ...
+
+    def count_since(self, user: str, since: datetime) -> int: ...
+
+    def same_content_since(self, user: str, content: str, since: datetime) -> SuggestionRecord | None:
+        """The user's earlier suggestion with exactly this content, if any since `since`."""
+        ...
+
+    def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
+        """The user's newest suggestions and their total count."""
+        ...
+
+    def by_ticket(self, user: str, ticket: str) -> SuggestionRecord | None:
+        """The suggestion with that ticket if it belongs to `user` (otherwise None)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Profile:
+    campaign_code: str | None = None
+    unit: str | None = None
+    subscribed: bool = False
+    following: bool = True
+
+
+class UserStore(Protocol):
+    def profile(self, user: str) -> Profile: ...
+
+    def set_campaign(self, user: str, code: str) -> None: ...
+
+    def set_unit(self, user: str, code: str, unit: str) -> None: ...
+
+    def set_following(self, user: str, following: bool) -> None:
+        """Follow / unfollow. Unfollowing also ends every subscription at once."""
+        ...
+
+    def set_subscribed(self, user: str, subscribed: bool) -> None: ...
+
+
+class ConversationStore(Protocol):
+    """Short-lived per-user state (guided conversations, pages of a long answer)."""
+
+    def load(self, user: str) -> dict[str, Any] | None: ...
+
+    def save(self, user: str, state: dict[str, Any]) -> None:
+        """Keep `state` for 30 minutes of inactivity."""
+        ...
+
+    def clear(self, user: str) -> None: ...
+
+    def take_expired(self, user: str) -> bool:
+        """True once if a conversation of this user expired unfinished (then forgets it)."""
+        ...
+
+    def save_pages(self, user: str, pages: list[str]) -> None: ...
+
+    def next_page(self, user: str) -> tuple[str, int] | None:
+        """The next stored page and how many remain after it, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    min_chars: int = 5
+    max_chars: int = 5000
+    per_hour: int = 10
+    conversation_minutes: int = 30
+
+
+@dataclass
+class Services:
+    """Everything a handler may use, handed in by the wiring in bot/."""
+
+    suggestions: SuggestionStore
+    campaigns: CampaignStore
+    users: UserStore
+    conversations: ConversationStore
+    clock: Clock
+    limits: Limits = field(default_factory=Limits)

@@ -1,0 +1,103 @@
+"""The routing table: which words and which events go to which handler. Read it in one screen.
+
+Order matters for text: an open conversation first (so "1" or "完成" mean what the
+conversation asked), then exact commands, then prefixes, then schedule questions, then help.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+
+from handlers import basic, schedule, subscription, suggest, texts
+from handlers.ports import Services
+from handlers.types import Incoming, Reply
+
+Handler = Callable[[Incoming, Services], Reply]
+
+# Menu keys configured in the WeChat console (README lists them).
+MENU: dict[str, Handler] = {
+    "SUGGEST": suggest.start,
+    "MY_SUGGESTIONS": suggest.my_suggestions,
+    "HELP": basic.help_reply,
+    "DUE_THIS_WEEK": lambda m, s: schedule.handle_menu("DUE_THIS_WEEK", m, s),
+    "CURRENT_PHASE": lambda m, s: schedule.handle_menu("CURRENT_PHASE", m, s),
+    "SUBSCRIBE": subscription.subscribe,
+}
+
+EVENTS: dict[str, Handler] = {
+    "subscribe": basic.welcome,
+    "unsubscribe": basic.farewell,
+    "CLICK": lambda m, s: MENU.get(m.event_key, basic.help_reply)(m, s),
+    "VIEW": basic.silent,  # the user is opening a page; nothing to say
+    "SCAN": basic.welcome,
+}
+
+# Whole-message commands (after normalisation).
+COMMANDS: dict[str, Handler] = {
+    "帮助": basic.help_reply, "help": basic.help_reply, "?": basic.help_reply,
+    "菜单": basic.help_reply, "你好": basic.help_reply, "您好": basic.help_reply,
+    "更多": basic.more, "下一页": basic.more,
+    "我的建议": suggest.my_suggestions, "查看建议": suggest.my_suggestions,
+    "我的金点子": suggest.my_suggestions, "取消": suggest.cancel,
+    **{word: suggest.start for word in suggest.START_WORDS},
+    "订阅提醒": subscription.subscribe, "订阅": subscription.subscribe,
+    "退订提醒": subscription.unsubscribe, "退订": subscription.unsubscribe,
+    "取消订阅": subscription.unsubscribe, "我的订阅": subscription.my_subscription,
+}
+
+LOOKUP = re.compile(r"^(?:查询|查|查询建议|进度)\s*[:：]?\s*(?P<ticket>[0-9A-Za-z ]{4,12})$")
+
+BY_KIND: dict[str, Handler] = {
+    "image": basic.image,
+    "link": basic.link,
+}
+
+
+def normalize(text: str) -> str:
+    """For matching commands only: full-width to half-width, trimmed, final "。！？" dropped.
+    Handlers get the user's own text (trimmed), so a suggestion keeps its Chinese punctuation."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return text.rstrip("。.！!？?") if len(text) > 1 else text
+
+
+def route(msg: Incoming, services: Services) -> Reply:
+    """Answer one incoming message or event."""
+    if msg.kind == "event":
+        return EVENTS.get(msg.event, basic.silent)(msg, services)
+    if msg.kind == "voice":
+        if not msg.text.strip():
+            return basic.voice_unreadable(msg, services)
+        # The platform's recognition usually ends with "。": not part of what was said.
+        msg = replace(msg, kind="text", text=msg.text.strip().rstrip("。"))
+    if msg.kind == "text":
+        msg = replace(msg, text=msg.text.strip())
+    state = services.conversations.load(msg.user)
+    if state and state.get("flow") == suggest.FLOW and msg.kind in ("text", "image"):
+        return suggest.continue_flow(msg, state, services)
+    expired = services.conversations.take_expired(msg.user)
+    reply = _route_stateless(msg, services)
+    if expired and reply.text:
+        return Reply(texts.EXPIRED + "\n\n" + reply.text, reply.more)
+    return reply
+
+
+def _route_stateless(msg: Incoming, services: Services) -> Reply:
+    if msg.kind != "text":
+        return BY_KIND.get(msg.kind, basic.unknown)(msg, services)
+    text = normalize(msg.text)
+    command = COMMANDS.get(text) or COMMANDS.get(text.lower())
+    if command:
+        return command(msg, services)
+    one = suggest.ONE_MESSAGE.match(msg.text)
+    if one:
+        return suggest.submit_one(msg, one.group("body"), services)
+    lookup = LOOKUP.match(text)
+    if lookup:
+        return suggest.lookup(msg, lookup.group("ticket"), services)
+    answer = schedule.try_handle(msg, services)
+    if answer is not None:
+        return answer
+    return schedule.examples_reply()

@@ -1,0 +1,284 @@
+"""献一策: one-message submissions and the guided conversation, and looking suggestions up.
+
+Conversation state (a small dict kept 30 minutes by the ConversationStore):
+  {"flow": "suggest", "step": "campaign"|"topic"|"content"|"confirm",
+   "campaign": code, "topic": str, "parts": [str], "attachments": [str],
+   "oneshot_key": dedup key of a one-message submission waiting only for its campaign}
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+from typing import Any
+
+from domain import suggestion as rules
+from handlers import texts
+from handlers.ports import CampaignInfo, NewSuggestion, Services
+from handlers.types import Incoming, Reply
+
+FLOW = "suggest"
+ONE_MESSAGE = re.compile(
+    r"^\s*(?:我为发展)?(?:献一策|建议|金点子|我的富民金点子|富民金点子|建言献策|我要建议)"
+    r"\s*[：:，,]\s*(?P<body>.*)$",
+    re.S,
+)
+START_WORDS = {"我要提建议", "提建议", "献一策", "我要献策", "金点子", "建言献策", "我为发展献一策",
+               "我的富民金点子", "我要建言"}
+DONE_WORDS = {"完成", "提交", "写完了", "好了", "结束"}
+CONFIRM_WORDS = {"确认", "确定", "是", "提交", "好", "好的", "对", "1"}
+REWRITE_WORDS = {"修改", "重写", "重新填写"}
+CANCEL_WORDS = {"取消", "退出", "不提了", "算了"}
+PREVIEW_CHARS = 60
+
+
+def _word(text: str) -> str:
+    """A reply compared against control words ("完成", "1", "确认"): width-folded, trimmed."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return text.rstrip("。.！!") if len(text) > 1 else text
+
+
+def _preview(text: str, limit: int = PREVIEW_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def _numbered(items: list[str]) -> str:
+    return "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+
+
+def _campaign_for(user: str, services: Services) -> tuple[CampaignInfo | None, list[CampaignInfo]]:
+    """The user's campaign if it is clear (chosen before, or the only one), and all of them."""
+    campaigns = services.campaigns.active()
+    if len(campaigns) == 1:
+        return campaigns[0], campaigns
+    chosen = services.users.profile(user).campaign_code
+    for c in campaigns:
+        if c.code == chosen:
+            return c, campaigns
+    return None, campaigns
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def start(msg: Incoming, services: Services) -> Reply:
+    """Begin the guided conversation ("我要提建议" or the SUGGEST menu key)."""
+    campaign, campaigns = _campaign_for(msg.user, services)
+    state: dict[str, Any] = {"flow": FLOW, "parts": [], "attachments": []}
+    if campaign is None and campaigns:
+        state["step"] = "campaign"
+        services.conversations.save(msg.user, state)
+        return Reply(texts.CHOOSE_CAMPAIGN.format(options=_numbered([c.name for c in campaigns])))
+    return _after_campaign(msg, services, state, campaign)
+
+
+def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
+    """A whole suggestion in one message ("献一策：……")."""
+    content = rules.clean_content(body)
+    if not content:
+        return Reply(texts.ONE_MESSAGE_HINT)
+    refusal = _refusal(msg.user, content, services)
+    if refusal:
+        return refusal
+    campaign, campaigns = _campaign_for(msg.user, services)
+    if campaign is None and campaigns:
+        state = {"flow": FLOW, "step": "campaign", "parts": [content], "attachments": [],
+                 "oneshot_key": msg.dedup_key}
+        services.conversations.save(msg.user, state)
+        return Reply(texts.CHOOSE_CAMPAIGN.format(options=_numbered([c.name for c in campaigns])))
+    return _store(msg, services, campaign.code if campaign else "", texts.OTHER_TOPIC, content,
+                  [], msg.dedup_key)
+
+
+def continue_flow(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
+    """The next message of a guided conversation in progress."""
+    text = _word(msg.text)
+    if text in CANCEL_WORDS:
+        services.conversations.clear(msg.user)
+        return Reply(texts.CANCELLED)
+    step = state.get("step")
+    if msg.kind == "image":
+        return _attach(msg, state, services)
+    if step == "campaign":
+        return _on_campaign(msg, state, services, text)
+    if step == "topic":
+        return _on_topic(msg, state, services, text)
+    if step == "content":
+        return _on_content(msg, state, services, text)
+    return _on_confirm(msg, state, services, text)
+
+
+def cancel(msg: Incoming, services: Services) -> Reply:
+    return Reply(texts.NOTHING_TO_CANCEL)
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def _after_campaign(
+    msg: Incoming, services: Services, state: dict[str, Any], campaign: CampaignInfo | None
+) -> Reply:
+    state["campaign"] = campaign.code if campaign else ""
+    if state.get("oneshot_key"):
+        services.conversations.clear(msg.user)
+        return _store(msg, services, state["campaign"], texts.OTHER_TOPIC, state["parts"][0], [],
+                      state["oneshot_key"])
+    if campaign and campaign.topics:
+        state["step"] = "topic"
+        services.conversations.save(msg.user, state)
+        return Reply(texts.CHOOSE_TOPIC.format(options=_numbered(list(campaign.topics))))
+    state["step"], state["topic"] = "content", texts.OTHER_TOPIC
+    services.conversations.save(msg.user, state)
+    return Reply(texts.WRITE_CONTENT)
+
+
+def _on_campaign(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
+    campaigns = services.campaigns.active()
+    choice = _pick(text, [c.name for c in campaigns])
+    if choice is None:
+        return Reply(texts.CHOOSE_CAMPAIGN_AGAIN.format(
+            options=_numbered([c.name for c in campaigns])))
+    return _after_campaign(msg, services, state, campaigns[choice])
+
+
+def _on_topic(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
+    topics = _topics_of(state.get("campaign", ""), services)
+    if text in ("0", "０", texts.OTHER_TOPIC):
+        topic = texts.OTHER_TOPIC
+    else:
+        choice = _pick(text, topics)
+        if choice is None:
+            return Reply(texts.CHOOSE_TOPIC_AGAIN.format(options=_numbered(topics)))
+        topic = topics[choice]
+    state["step"], state["topic"] = "content", topic
+    services.conversations.save(msg.user, state)
+    return Reply(texts.WRITE_CONTENT_TOPIC.format(topic=topic))
+
+
+def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
+    if text in DONE_WORDS:
+        content = rules.clean_content("\n".join(state["parts"]))
+        if not content:
+            return Reply(texts.CONTENT_EMPTY)
+        refusal = _refusal(msg.user, content, services)
+        if refusal:
+            if rules.content_length(content) < services.limits.min_chars:
+                return refusal  # let them add more; the conversation stays open
+            services.conversations.clear(msg.user)
+            return refusal
+        state["step"] = "confirm"
+        services.conversations.save(msg.user, state)
+        extra = (texts.CONFIRM_ATTACHMENTS.format(count=len(state["attachments"]))
+                 if state["attachments"] else "")
+        return Reply(texts.CONFIRM.format(topic=state.get("topic", texts.OTHER_TOPIC),
+                                          preview=_preview(content, 100),
+                                          chars=len(content), attachments=extra))
+    if msg.text.strip():
+        state["parts"].append(msg.text.strip())
+    services.conversations.save(msg.user, state)
+    return Reply(texts.CONTENT_RECEIVED.format(chars=len("\n".join(state["parts"]))))
+
+
+def _on_confirm(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
+    if text in REWRITE_WORDS:
+        state["step"], state["parts"], state["attachments"] = "content", [], []
+        services.conversations.save(msg.user, state)
+        return Reply(texts.REWRITE)
+    if text not in CONFIRM_WORDS:
+        return Reply(texts.CONFIRM_AGAIN)
+    services.conversations.clear(msg.user)
+    content = rules.clean_content("\n".join(state["parts"]))
+    refusal = _refusal(msg.user, content, services)
+    if refusal:
+        return refusal
+    return _store(msg, services, state.get("campaign", ""), state.get("topic", texts.OTHER_TOPIC),
+                  content, state["attachments"], msg.dedup_key)
+
+
+def _attach(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
+    if state.get("step") != "content":
+        return Reply(texts.IMAGE_ACK)
+    state["attachments"].append(msg.media_id or msg.pic_url)
+    services.conversations.save(msg.user, state)
+    return Reply(texts.IMAGE_ATTACHED.format(count=len(state["attachments"])))
+
+
+# --- rules and storing ----------------------------------------------------------------------
+
+
+def _topics_of(code: str, services: Services) -> list[str]:
+    for c in services.campaigns.active():
+        if c.code == code:
+            return list(c.topics)
+    return []
+
+
+def _pick(text: str, options: list[str]) -> int | None:
+    """Index of the option the user chose by number or by (part of) its name."""
+    text = text.strip().rstrip("。.")
+    if text.isdigit():
+        n = int(text)
+        return n - 1 if 1 <= n <= len(options) else None
+    matches = [i for i, name in enumerate(options) if text and (text in name or name in text)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _refusal(user: str, content: str, services: Services) -> Reply | None:
+    """A kind refusal if the content breaks a rule, else None."""
+    limits = services.limits
+    if rules.content_length(content) < limits.min_chars:
+        return Reply(texts.TOO_SHORT.format(min=limits.min_chars))
+    if len(content) > limits.max_chars:
+        return Reply(texts.TOO_LONG.format(max=limits.max_chars, chars=len(content)))
+    now = services.clock.now()
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    same = services.suggestions.same_content_since(user, content, day_start)
+    if same:
+        return Reply(texts.DUPLICATE_TODAY.format(ticket=same.ticket))
+    count = services.suggestions.count_since(user, now - timedelta(hours=1))
+    if count >= limits.per_hour:
+        return Reply(texts.RATE_LIMITED.format(count=count))
+    return None
+
+
+def _store(msg: Incoming, services: Services, campaign: str, topic: str, content: str,
+           attachments: list[str], source_key: str) -> Reply:
+    record, _created = services.suggestions.create(NewSuggestion(
+        user=msg.user, channel=msg.channel, campaign_code=campaign, topic=topic, content=content,
+        source_key=source_key or f"{msg.channel}:{msg.user}:{services.clock.now().isoformat()}",
+        created_at=services.clock.now(), attachments=tuple(attachments)))
+    return Reply(texts.SUBMITTED.format(ticket=record.ticket, status=record.status))
+
+
+# --- looking up ------------------------------------------------------------------------------
+
+
+def my_suggestions(msg: Incoming, services: Services) -> Reply:
+    records, total = services.suggestions.for_user(msg.user, limit=10)
+    if not records:
+        return Reply(texts.MY_NONE)
+    shown = texts.MY_SHOWN.format(count=len(records)) if total > len(records) else ""
+    tz = services.clock.now().tzinfo
+    lines = [texts.MY_LINE.format(ticket=r.ticket, status=r.status,
+                                  date=f"{r.created_at.astimezone(tz):%m月%d日}",
+                                  preview=_preview(r.content, 40)) for r in records]
+    return Reply(texts.MY_HEADER.format(total=total, shown=shown) + "\n".join(lines)
+                 + texts.MY_FOOTER)
+
+
+def lookup(msg: Incoming, ticket_text: str, services: Services) -> Reply:
+    ticket = rules.normalize_ticket(ticket_text)
+    if ticket is None:
+        return Reply(texts.TICKET_BAD)
+    record = services.suggestions.by_ticket(msg.user, ticket)
+    if record is None:
+        return Reply(texts.TICKET_NOT_FOUND.format(ticket=ticket))
+    names = {c.code: c.name for c in services.campaigns.active()}
+    tz = services.clock.now().tzinfo
+    return Reply(texts.TICKET_DETAIL.format(
+        ticket=record.ticket, status=record.status,
+        date=f"{record.created_at.astimezone(tz):%Y年%m月%d日 %H:%M}",
+        campaign=names.get(record.campaign_code, record.campaign_code or "—"),
+        topic=record.topic or texts.OTHER_TOPIC, content=_preview(record.content, 300)))

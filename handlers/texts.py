@@ -1,0 +1,104 @@
+"""Every user-facing sentence of the suggestion flow, help and subscriptions, in one place.
+
+Cadres may change the wording here without touching logic. Keep the `{placeholders}`.
+Schedule answers keep theirs in handlers/schedule_texts.py.
+"""
+
+WELCOME = (
+    "您好，欢迎关注！这里是大讨论活动助手。\n"
+    "• 发送“献一策：您的建议”，一句话提交金点子\n"
+    "• 发送“我要提建议”，按步骤填写\n"
+    "• 发送“我的建议”，查看办理进度\n"
+    "• 发送“现在是什么阶段”“本周有什么到期”，了解活动安排\n"
+    "发送“帮助”可随时查看本说明。"
+)
+
+HELP = (
+    "我可以帮您：\n"
+    "1. 献一策：发送“献一策：您的建议内容”，或发送“我要提建议”按步骤填写\n"
+    "2. 查进度：发送“我的建议”，或“查询 编号”\n"
+    "3. 问安排：如“现在是什么阶段”“本周有什么到期”“科技局6月的任务”\n"
+    "4. 收提醒：发送“订阅提醒”，阶段开始和任务到期时通知您\n"
+    "填写过程中发送“取消”可随时退出。"
+)
+
+FAREWELL_LOG = "user unfollowed; pushes stopped"
+
+UNKNOWN_MESSAGE = "这类消息我暂时还看不懂。" + "\n" + HELP
+VOICE_UNREADABLE = (
+    "抱歉，这条语音没能识别出文字。请再说一遍，或直接发送文字，例如“献一策：……”。"
+)
+IMAGE_ACK = (
+    "图片已收到，谢谢！如果想把图片附在建议里，请先发送“我要提建议”，在填写内容时发送图片。"
+)
+IMAGE_ATTACHED = "图片已附上（共{count}张）。可继续发送文字或图片，写完请回复“完成”。"
+LINK_ACK = "链接已收到。如需提建议，请发送“献一策：您的建议”。"
+MORE_NONE = "没有更多内容了。"
+MORE_FOOTER = "\n（还有{remaining}页，回复“更多”继续查看）"
+SERVICE_ERROR = "抱歉，系统开了个小差，请稍后再试。您刚才的内容没有丢失，可重新发送。"
+
+# --- the 献一策 conversation -------------------------------------------------------------
+NO_CAMPAIGN_TOPICS = "其他"
+OTHER_TOPIC = "其他"
+CHOOSE_CAMPAIGN = "感谢您建言献策！请先选择活动（回复序号）：\n{options}\n回复“取消”可退出。"
+CHOOSE_CAMPAIGN_AGAIN = "没找到这个序号，请回复列表中的数字：\n{options}"
+CHOOSE_TOPIC = (
+    "您的建议属于哪个议题？请回复序号：\n{options}\n0. 其他\n回复“取消”可退出。"
+)
+CHOOSE_TOPIC_AGAIN = "没找到这个序号，请回复议题前的数字（0 表示其他）：\n{options}\n0. 其他"
+WRITE_CONTENT = (
+    "请写下您的建议，可分几条消息发送，也可附图片。写完请回复“完成”。"
+)
+WRITE_CONTENT_TOPIC = "议题：{topic}\n" + WRITE_CONTENT
+CONTENT_RECEIVED = "已记下（共{chars}字）。继续发送可补充，写完请回复“完成”。"
+CONTENT_EMPTY = "还没有收到建议内容哦。请先写下您的建议，写完再回复“完成”。"
+CONFIRM = (
+    "请确认您的建议：\n议题：{topic}\n内容：{preview}\n（共{chars}字{attachments}）\n"
+    "回复“确认”提交，回复“取消”放弃，回复“修改”重新填写。"
+)
+CONFIRM_ATTACHMENTS = "，附图片{count}张"
+CONFIRM_AGAIN = "请回复“确认”提交，或“修改”重新填写，或“取消”放弃。"
+REWRITE = "好的，请重新写下您的建议，写完回复“完成”。"
+CANCELLED = "已取消，本次内容没有提交。随时欢迎您再来献策！"
+NOTHING_TO_CANCEL = "当前没有正在填写的内容。" + "\n" + HELP
+EXPIRED = (
+    "您之前填写的建议超过30分钟没有完成，已自动结束，内容没有提交。"
+    "如需继续，请发送“我要提建议”重新开始。"
+)
+
+SUBMITTED = (
+    "提交成功，感谢您的金点子！\n编号：{ticket}\n状态：{status}\n"
+    "我们会认真研究。发送“我的建议”可查看办理进度。"
+)
+TOO_SHORT = "内容有点短，请再多写几句，把想法说具体些（至少{min}个字）。"
+TOO_LONG = "内容超过了{max}字（现在{chars}字），请精简后再提交，或分成几条建议。"
+RATE_LIMITED = "您这一小时内已提交{count}条建议，请稍后再提交。感谢您的热情！"
+DUPLICATE_TODAY = "这条建议您今天已经提交过了，编号：{ticket}，不用重复提交。"
+ONE_MESSAGE_HINT = "请在“献一策：”后面写上您的建议内容，例如：献一策：建议在镇区增设公共充电桩。"
+
+# --- looking up suggestions ---------------------------------------------------------------
+MY_NONE = "您还没有提交过建议。发送“献一策：您的建议”即可提交。"
+MY_HEADER = "您共提交了{total}条建议{shown}：\n"
+MY_SHOWN = "（显示最近{count}条）"
+MY_LINE = "【{ticket}】{status} · {date}\n  {preview}"
+MY_FOOTER = "\n发送“查询 编号”可查看详情。"
+TICKET_DETAIL = (
+    "编号：{ticket}\n状态：{status}\n提交时间：{date}\n活动：{campaign}\n议题：{topic}\n"
+    "内容：{content}"
+)
+TICKET_NOT_FOUND = "没有找到编号为 {ticket} 的建议。只能查询您本人提交的建议，请核对编号。"
+TICKET_BAD = "请发送“查询 ”加6位编号，例如：查询 K3Q9A7。"
+
+# --- reminders -----------------------------------------------------------------------------
+SUBSCRIBED = (
+    "订阅成功！{campaign}的阶段开始通知会按时发给您。{unit_line}\n"
+    "发送“退订提醒”可随时退订，发送“我的订阅”可查看。"
+)
+SUBSCRIBED_UNIT = "您绑定的单位“{unit}”的任务到期提醒也会发给您。"
+SUBSCRIBED_NO_UNIT = "如是承办单位的同志，发送“我是XX的”（如“我是科技局的”）即可收到本单位的任务到期提醒。"
+SUBSCRIBE_CHOOSE = "请先选择要订阅的活动，回复“切换到XXX”：\n{options}"
+NO_CAMPAIGNS = "目前还没有进行中的活动，活动开始后再来订阅吧。"
+UNSUBSCRIBED = "已为您退订提醒，之后不会再推送通知。想再收到时，发送“订阅提醒”即可。"
+MY_SUBSCRIPTION_ON = "您订阅了：{campaign}\n• 阶段开始通知{unit_line}\n发送“退订提醒”可退订。"
+MY_SUBSCRIPTION_UNIT = "\n• “{unit}”的任务到期提醒和每周一的本周任务汇总"
+MY_SUBSCRIPTION_OFF = "您目前没有订阅提醒。发送“订阅提醒”即可在阶段开始和任务到期时收到通知。"

@@ -1,0 +1,40 @@
+"""The message values handlers work with: our own small dataclasses, not wechatpy's classes.
+
+Every channel (official account, WeCom, terminal chat) turns what it receives into an
+`Incoming`, and renders the `Reply` a handler returns in its own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message or event from a user, channel-neutral."""
+
+    channel: str  # "wechat", "wecom" or "chat"
+    user: str  # the channel's user id (openid); never logged raw
+    kind: str  # "text", "voice", "image", "event", or the raw type for anything else
+    text: str = ""  # text content, or the platform's speech recognition for voice
+    event: str = ""  # for kind == "event": "subscribe", "unsubscribe", "CLICK", "VIEW", ...
+    event_key: str = ""
+    media_id: str = ""
+    pic_url: str = ""
+    msg_id: str = ""
+    dedup_key: str = ""  # MsgId, or FromUserName+CreateTime for events
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the assistant answers. `text=None` means answer nothing (WeChat's `success`)."""
+
+    text: str | None
+    # Extra pages the user can fetch with "更多" (kept by the conversation store).
+    more: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def silent(cls) -> Reply:
+        return cls(None)

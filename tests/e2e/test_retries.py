@@ -1,0 +1,119 @@
+"""WeChat's retries over real HTTP: three copies of one message, at once, make one record."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from bot.store.models import SuggestionRow
+from tests.wechat_sim import WeChatSim, text_xml
+
+
+class Server:
+    """The app on a real threaded HTTP server on loopback."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.thread.join(5)
+
+
+def _slow(store, seconds):  # type: ignore[no-untyped-def]
+    original = store.create
+
+    def create(new):  # type: ignore[no-untyped-def]
+        time.sleep(seconds)
+        return original(new)
+
+    return create
+
+
+def test_three_concurrent_copies_make_one_suggestion(app, state, monkeypatch):
+    # The store is slowed so copies 2 and 3 arrive while copy 1 is still being handled.
+    monkeypatch.setattr(state.suggestions, "create", _slow(state.suggestions, 0.5))
+    server = Server(app)
+    try:
+        sim = WeChatSim()
+        qs, body = sim.envelope(text_xml("u_retry", "献一策：建议公交站台加装遮阳棚和座椅",
+                                         msg_id=880001))
+        url = f"{server.url}/wechat?{qs}"
+        with ThreadPoolExecutor(3) as pool:
+            futures = [pool.submit(requests.post, url, data=body, timeout=10) for _ in range(3)]
+            answers = [sim.read(f.result().status_code, f.result().content) for f in futures]
+        assert all(a.status == 200 for a in answers)
+        texts = {a.text for a in answers}
+        assert len(texts) == 1 and "提交成功" in next(iter(texts))
+        with state.db.session() as s:
+            assert s.scalar(select(func.count()).select_from(SuggestionRow)) == 1
+        # A late fourth copy (WeChat's third retry) gets the same answer too.
+        late = requests.post(url, data=body, timeout=10)
+        assert sim.read(late.status_code, late.content).text == next(iter(texts))
+    finally:
+        server.close()
+
+
+def test_database_constraint_stands_behind_redis(state):
+    """Even with the Redis dedup key gone, a replayed message stores no second record."""
+    from bot.wechat_protocol import parse_xml, to_incoming
+
+    msg = to_incoming(parse_xml(text_xml("u_db", "献一策：建议图书馆延长周末开放时间",
+                                         msg_id=990001).encode()))
+    first = state.processor.handle(msg)
+    state.kv.delete(f"dedup:wechat:{msg.dedup_key}")
+    second = state.processor.handle(msg)
+    assert "提交成功" in first
+    assert first.split("编号：")[1][:6] in second  # same ticket: the existing record
+    with state.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(SuggestionRow)) == 1
+
+
+def test_slow_work_answers_success_then_sends_by_customer_service(app, state, monkeypatch):
+    monkeypatch.setattr(state.suggestions, "create", _slow(state.suggestions, 0.6))
+    monkeypatch.setattr(state.processor, "budget", 0.2)
+    client = app.test_client()
+    sim = WeChatSim()
+    qs, body = sim.envelope(text_xml("u_slow", "献一策：建议河道两侧增设夜间照明设施"))
+    started = time.monotonic()
+    resp = client.post("/wechat?" + qs, data=body)
+    assert resp.data == b"success" and time.monotonic() - started < 0.5
+    retry = client.post("/wechat?" + qs, data=body)  # WeChat's retry: still `success`
+    assert retry.data == b"success"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not state.sender.sent:
+        time.sleep(0.05)
+    assert len(state.sender.sent) == 1
+    assert "提交成功" in str(state.sender.sent[0])
+    with state.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(SuggestionRow)) == 1
+
+
+def test_answers_within_budget_under_parallel_load(app, state):
+    server = Server(app)
+    try:
+        sim = WeChatSim()
+
+        def one(i: int) -> tuple[int, float]:
+            qs, body = sim.envelope(text_xml(f"load{i % 8}", f"献一策：第{i}条建议，关于改善社区环境"))
+            t = time.monotonic()
+            r = requests.post(f"{server.url}/wechat?{qs}", data=body, timeout=10)
+            return r.status_code, time.monotonic() - t
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(one, range(40)))
+        assert all(code == 200 for code, _ in results)
+        assert max(t for _, t in results) < 4.5
+        with state.db.session() as s:
+            assert s.scalar(select(func.count()).select_from(SuggestionRow)) == 40
+    finally:
+        server.close()
+
