@@ -5,6 +5,7 @@ rendered — only the HTTP hop and its signature are skipped, and the channel is
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,7 @@ from bot import wechat_protocol as proto
 from bot.app_state import AppState
 
 PROMPT = "您> "
+_MSG_IDS = itertools.count(time.time_ns() // 1000)
 COMMANDS_HELP = (
     "（输入消息后回车；/voice 文字 模拟语音，/image 模拟图片，/menu KEY 模拟菜单，"
     "/follow 关注，/quit 退出）"
@@ -27,30 +29,35 @@ class ChatSession:
     def __init__(self, state: AppState, user: str) -> None:
         self.state = state
         self.user = user
-        self._seq = int(time.time() * 1000) % 10**9
+        self._seq = 0
 
     def _xml(self, body: str) -> bytes:
-        self._seq += 1
+        self._seq = next(_MSG_IDS)  # unique per process, like WeChat's MsgId
         now = int(time.time())
         return (
             f"<xml><ToUserName><![CDATA[gh_chat]]></ToUserName>"
             f"<FromUserName><![CDATA[{escape(self.user)}]]></FromUserName>"
-            f"<CreateTime>{now}</CreateTime>{body}<MsgId>{now}{self._seq}</MsgId></xml>"
-        ).encode("utf-8")
+            f"<CreateTime>{now}</CreateTime>{body}<MsgId>{self._seq}</MsgId></xml>"
+        ).encode()
 
     def build(self, line: str) -> bytes:
         """WeChat's XML for what the user typed (slash commands make other message types)."""
         if line.startswith("/voice"):
-            text = escape(line[len("/voice"):].strip())
-            return self._xml(f"<MsgType>voice</MsgType><MediaId>m{self._seq}</MediaId>"
-                             f"<Format>amr</Format><Recognition>{text}</Recognition>")
+            text = escape(line[len("/voice") :].strip())
+            return self._xml(
+                f"<MsgType>voice</MsgType><MediaId>m{self._seq}</MediaId>"
+                f"<Format>amr</Format><Recognition>{text}</Recognition>"
+            )
         if line.startswith("/image"):
-            return self._xml(f"<MsgType>image</MsgType><PicUrl>http://example.invalid/p.jpg"
-                             f"</PicUrl><MediaId>img{self._seq}</MediaId>")
+            return self._xml(
+                f"<MsgType>image</MsgType><PicUrl>http://example.invalid/p.jpg"
+                f"</PicUrl><MediaId>img{self._seq}</MediaId>"
+            )
         if line.startswith("/menu"):
-            key = escape(line[len("/menu"):].strip())
-            return self._xml(f"<MsgType>event</MsgType><Event>CLICK</Event>"
-                             f"<EventKey>{key}</EventKey>")
+            key = escape(line[len("/menu") :].strip())
+            return self._xml(
+                f"<MsgType>event</MsgType><Event>CLICK</Event><EventKey>{key}</EventKey>"
+            )
         if line.startswith("/follow"):
             return self._xml("<MsgType>event</MsgType><Event>subscribe</Event>")
         return self._xml(f"<MsgType>text</MsgType><Content>{escape(line)}</Content>")
@@ -72,13 +79,15 @@ def _typed_lines(out: TextIO) -> Iterator[str]:
             return
 
 
-def run(state: AppState, user: str, lines: Iterable[str] | None = None,
-        out: TextIO = sys.stdout) -> int:
+def run(
+    state: AppState, user: str, lines: Iterable[str] | None = None, out: TextIO = sys.stdout
+) -> int:
     """The conversation loop: typed at a terminal, or read from `lines` / piped input."""
     session = ChatSession(state, user)
     interactive = lines is None and sys.stdin.isatty()
-    source: Iterable[str] = (_typed_lines(out) if interactive
-                             else lines if lines is not None else sys.stdin)
+    source: Iterable[str] = (
+        _typed_lines(out) if interactive else lines if lines is not None else sys.stdin
+    )
     for raw in source:
         line = raw.strip()
         if not line:

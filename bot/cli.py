@@ -46,7 +46,8 @@ def build_parser() -> Parser:
     chat.add_argument("--today", type=_iso_date, help="rehearsal date YYYY-MM-DD")
 
     plan = sub.add_parser("plan", help="campaign plans").add_subparsers(
-        dest="plan_command", required=True, parser_class=Parser)
+        dest="plan_command", required=True, parser_class=Parser
+    )
     check = plan.add_parser("check", help="validate a plan file")
     check.add_argument("file")
     check.add_argument("--json", action="store_true")
@@ -58,13 +59,15 @@ def build_parser() -> Parser:
     imp.add_argument("--year", type=int)
 
     sugg = sub.add_parser("suggestions", help="suggestions").add_subparsers(
-        dest="sugg_command", required=True, parser_class=Parser)
+        dest="sugg_command", required=True, parser_class=Parser
+    )
     export = sugg.add_parser("export", help="every suggestion")
     export.add_argument("--format", choices=("csv", "json", "xlsx"), required=True)
     export.add_argument("--out")
 
     jobs = sub.add_parser("jobs", help="scheduled notices").add_subparsers(
-        dest="jobs_command", required=True, parser_class=Parser)
+        dest="jobs_command", required=True, parser_class=Parser
+    )
     preview = jobs.add_parser("preview", help="notices that will go out")
     preview.add_argument("--days", type=int, default=14)
     preview.add_argument("--json", action="store_true")
@@ -72,7 +75,8 @@ def build_parser() -> Parser:
     run.add_argument("--at", required=True)
 
     db = sub.add_parser("db", help="database").add_subparsers(
-        dest="db_command", required=True, parser_class=Parser)
+        dest="db_command", required=True, parser_class=Parser
+    )
     db.add_parser("upgrade", help="apply database migrations")
     return p
 

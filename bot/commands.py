@@ -50,8 +50,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     _announce(settings)
     scheduler = _start_scheduler(state)
     app = create_app(state=state)
-    print(f"listening on http://{args.host}:{args.port}/wechat  (health: /healthz)",
-          file=sys.stderr)
+    print(
+        f"listening on http://{args.host}:{args.port}/wechat  (health: /healthz)", file=sys.stderr
+    )
     try:
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
     finally:
@@ -190,5 +191,3 @@ def db(args: argparse.Namespace, settings: Settings) -> int:
     print("database is up to date", file=sys.stderr)
     database.dispose()
     return 0
-
-

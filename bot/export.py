@@ -14,8 +14,17 @@ from sqlalchemy import select
 from bot.store.db import Database
 from bot.store.models import SuggestionRow
 
-FIELDS = ["ticket", "campaign", "topic", "content", "status", "created_at", "channel", "author",
-          "attachments"]
+FIELDS = [
+    "ticket",
+    "campaign",
+    "topic",
+    "content",
+    "status",
+    "created_at",
+    "channel",
+    "author",
+    "attachments",
+]
 FORMATS = ("csv", "json", "xlsx")
 
 
@@ -23,9 +32,17 @@ def records(db: Database, tz: ZoneInfo) -> Iterator[dict[str, Any]]:
     """Every suggestion as an export record, oldest first. The openid never leaves the database."""
     with db.session() as s:
         rows = s.execute(
-            select(SuggestionRow.ticket, SuggestionRow.campaign_code, SuggestionRow.topic,
-                   SuggestionRow.content, SuggestionRow.status, SuggestionRow.created_at,
-                   SuggestionRow.channel, SuggestionRow.author, SuggestionRow.attachments)
+            select(
+                SuggestionRow.ticket,
+                SuggestionRow.campaign_code,
+                SuggestionRow.topic,
+                SuggestionRow.content,
+                SuggestionRow.status,
+                SuggestionRow.created_at,
+                SuggestionRow.channel,
+                SuggestionRow.author,
+                SuggestionRow.attachments,
+            )
             .order_by(SuggestionRow.created_at, SuggestionRow.id)
             .execution_options(yield_per=500)
         )

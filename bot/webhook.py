@@ -32,8 +32,9 @@ def wechat() -> Response:
     verified = False
     try:
         if "signature" in args or request.method == "GET" or not encrypted:
-            proto.check_signature(settings.wechat_token, args.get("signature", ""), timestamp,
-                                  nonce)
+            proto.check_signature(
+                settings.wechat_token, args.get("signature", ""), timestamp, nonce
+            )
             verified = True
     except proto.BadSignature:
         log.warning("/wechat: bad signature")
@@ -51,8 +52,9 @@ def wechat() -> Response:
     try:
         fields = proto.parse_xml(body)
         if encrypted and "Encrypt" in fields and state.cipher is not None:
-            plain = state.cipher.decrypt(fields["Encrypt"], args.get("msg_signature", ""),
-                                         timestamp, nonce)
+            plain = state.cipher.decrypt(
+                fields["Encrypt"], args.get("msg_signature", ""), timestamp, nonce
+            )
             fields = proto.parse_xml(plain)
             verified = True
         else:

@@ -33,10 +33,20 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     users = SqlUserStore(db, pseudonym)
     campaigns = SqlCampaignStore(db, kv)
     clock = SystemClock(settings.tz, settings.today)
-    services = Services(suggestions=suggestions, campaigns=campaigns, users=users,
-                        conversations=RedisConversationStore(kv), clock=clock)
-    sender = build_sender(settings.wechat_appid, settings.wechat_secret, kv,
-                          base_url=settings.wechat_api_base_url, pseudonym=pseudonym)
+    services = Services(
+        suggestions=suggestions,
+        campaigns=campaigns,
+        users=users,
+        conversations=RedisConversationStore(kv),
+        clock=clock,
+    )
+    sender = build_sender(
+        settings.wechat_appid,
+        settings.wechat_secret,
+        kv,
+        base_url=settings.wechat_api_base_url,
+        pseudonym=pseudonym,
+    )
 
     def on_inbound(msg: Incoming) -> None:
         # A message from the user opens WeChat's 48-hour customer-service window. Record it at
@@ -47,11 +57,24 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
             users.touch(msg.user, clock.now())
 
     processor = InboundProcessor(services, kv, route, sender, pseudonym, on_inbound=on_inbound)
-    cipher = (Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
-              if settings.wechat_aes_key else None)
-    return AppState(settings=settings, db=db, kv=kv, pseudonym=pseudonym, services=services,
-                    suggestions=suggestions, users=users, campaigns=campaigns, sender=sender,
-                    processor=processor, cipher=cipher)
+    cipher = (
+        Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+        if settings.wechat_aes_key
+        else None
+    )
+    return AppState(
+        settings=settings,
+        db=db,
+        kv=kv,
+        pseudonym=pseudonym,
+        services=services,
+        suggestions=suggestions,
+        users=users,
+        campaigns=campaigns,
+        sender=sender,
+        processor=processor,
+        cipher=cipher,
+    )
 
 
 def describe(settings: Settings) -> list[str]:
@@ -62,13 +85,20 @@ def describe(settings: Settings) -> list[str]:
     if settings.redis_url:
         lines.append("redis: " + settings.redis_url.split("@")[-1])
     else:
-        lines.append("redis: REDIS_URL unset - using the embedded in-process store; "
-                     "run a single process only (no gunicorn workers, no separate scheduler)")
+        lines.append(
+            "redis: REDIS_URL unset - using the embedded in-process store; "
+            "run a single process only (no gunicorn workers, no separate scheduler)"
+        )
     if settings.wechat_token_is_default:
         lines.append(f"WECHAT_TOKEN unset - development token: {settings.wechat_token}")
-    lines.append("outbound: " + ("WeChat API at " + settings.wechat_api_base_url
-                                 if settings.outbound_enabled
-                                 else "WECHAT_APPID/SECRET unset - sends are recorded, not sent"))
+    lines.append(
+        "outbound: "
+        + (
+            "WeChat API at " + settings.wechat_api_base_url
+            if settings.outbound_enabled
+            else "WECHAT_APPID/SECRET unset - sends are recorded, not sent"
+        )
+    )
     if settings.today:
         lines.append(f"REHEARSAL CLOCK: answering as if today were {settings.today.isoformat()}")
     return lines

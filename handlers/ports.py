@@ -72,7 +72,9 @@ class SuggestionStore(Protocol):
 
     def count_since(self, user: str, since: datetime) -> int: ...
 
-    def same_content_since(self, user: str, content: str, since: datetime) -> SuggestionRecord | None:
+    def same_content_since(
+        self, user: str, content: str, since: datetime
+    ) -> SuggestionRecord | None:
         """The user's earlier suggestion with exactly this content, if any since `since`."""
         ...
 

@@ -37,18 +37,28 @@ EVENTS: dict[str, Handler] = {
 
 # Whole-message commands (after normalisation).
 COMMANDS: dict[str, Handler] = {
-    "帮助": basic.help_reply, "help": basic.help_reply, "?": basic.help_reply,
-    "菜单": basic.help_reply, "你好": basic.help_reply, "您好": basic.help_reply,
-    "更多": basic.more, "下一页": basic.more,
-    "我的建议": suggest.my_suggestions, "查看建议": suggest.my_suggestions,
-    "我的金点子": suggest.my_suggestions, "取消": suggest.cancel,
+    "帮助": basic.help_reply,
+    "help": basic.help_reply,
+    "?": basic.help_reply,
+    "菜单": basic.help_reply,
+    "你好": basic.help_reply,
+    "您好": basic.help_reply,
+    "更多": basic.more,
+    "下一页": basic.more,
+    "我的建议": suggest.my_suggestions,
+    "查看建议": suggest.my_suggestions,
+    "我的金点子": suggest.my_suggestions,
+    "取消": suggest.cancel,
     **{word: suggest.start for word in suggest.START_WORDS},
-    "订阅提醒": subscription.subscribe, "订阅": subscription.subscribe,
-    "退订提醒": subscription.unsubscribe, "退订": subscription.unsubscribe,
-    "取消订阅": subscription.unsubscribe, "我的订阅": subscription.my_subscription,
+    "订阅提醒": subscription.subscribe,
+    "订阅": subscription.subscribe,
+    "退订提醒": subscription.unsubscribe,
+    "退订": subscription.unsubscribe,
+    "取消订阅": subscription.unsubscribe,
+    "我的订阅": subscription.my_subscription,
 }
 
-LOOKUP = re.compile(r"^(?:查询|查|查询建议|进度)\s*[:：]?\s*(?P<ticket>[0-9A-Za-z ]{4,12})$")
+LOOKUP = re.compile(r"^(?:查询|查|查询建议|进度)\s*[:：]?\s*(?P<ticket>[0-9A-Za-z ]{1,20})$")
 
 BY_KIND: dict[str, Handler] = {
     "image": basic.image,

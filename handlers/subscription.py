@@ -28,8 +28,11 @@ def subscribe(msg: Incoming, services: Services) -> Reply:
         services.users.set_campaign(msg.user, campaign.code)
         profile = services.users.profile(msg.user)
     services.users.set_subscribed(msg.user, True)
-    unit_line = (texts.SUBSCRIBED_UNIT.format(unit=profile.unit) if profile.unit
-                 else texts.SUBSCRIBED_NO_UNIT)
+    unit_line = (
+        texts.SUBSCRIBED_UNIT.format(unit=profile.unit)
+        if profile.unit
+        else texts.SUBSCRIBED_NO_UNIT
+    )
     return Reply(texts.SUBSCRIBED.format(campaign=campaign.name, unit_line=unit_line))
 
 

@@ -24,8 +24,17 @@ ONE_MESSAGE = re.compile(
     r"\s*[：:，,]\s*(?P<body>.*)$",
     re.S,
 )
-START_WORDS = {"我要提建议", "提建议", "献一策", "我要献策", "金点子", "建言献策", "我为发展献一策",
-               "我的富民金点子", "我要建言"}
+START_WORDS = {
+    "我要提建议",
+    "提建议",
+    "献一策",
+    "我要献策",
+    "金点子",
+    "建言献策",
+    "我为发展献一策",
+    "我的富民金点子",
+    "我要建言",
+}
 DONE_WORDS = {"完成", "提交", "写完了", "好了", "结束"}
 CONFIRM_WORDS = {"确认", "确定", "是", "提交", "好", "好的", "对", "1"}
 REWRITE_WORDS = {"修改", "重写", "重新填写"}
@@ -84,12 +93,24 @@ def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
         return refusal
     campaign, campaigns = _campaign_for(msg.user, services)
     if campaign is None and campaigns:
-        state = {"flow": FLOW, "step": "campaign", "parts": [content], "attachments": [],
-                 "oneshot_key": msg.dedup_key}
+        state = {
+            "flow": FLOW,
+            "step": "campaign",
+            "parts": [content],
+            "attachments": [],
+            "oneshot_key": msg.dedup_key,
+        }
         services.conversations.save(msg.user, state)
         return Reply(texts.CHOOSE_CAMPAIGN.format(options=_numbered([c.name for c in campaigns])))
-    return _store(msg, services, campaign.code if campaign else "", texts.OTHER_TOPIC, content,
-                  [], msg.dedup_key)
+    return _store(
+        msg,
+        services,
+        campaign.code if campaign else "",
+        texts.OTHER_TOPIC,
+        content,
+        [],
+        msg.dedup_key,
+    )
 
 
 def continue_flow(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
@@ -123,8 +144,15 @@ def _after_campaign(
     state["campaign"] = campaign.code if campaign else ""
     if state.get("oneshot_key"):
         services.conversations.clear(msg.user)
-        return _store(msg, services, state["campaign"], texts.OTHER_TOPIC, state["parts"][0], [],
-                      state["oneshot_key"])
+        return _store(
+            msg,
+            services,
+            state["campaign"],
+            texts.OTHER_TOPIC,
+            state["parts"][0],
+            [],
+            state["oneshot_key"],
+        )
     if campaign and campaign.topics:
         state["step"] = "topic"
         services.conversations.save(msg.user, state)
@@ -138,8 +166,9 @@ def _on_campaign(msg: Incoming, state: dict[str, Any], services: Services, text:
     campaigns = services.campaigns.active()
     choice = _pick(text, [c.name for c in campaigns])
     if choice is None:
-        return Reply(texts.CHOOSE_CAMPAIGN_AGAIN.format(
-            options=_numbered([c.name for c in campaigns])))
+        return Reply(
+            texts.CHOOSE_CAMPAIGN_AGAIN.format(options=_numbered([c.name for c in campaigns]))
+        )
     return _after_campaign(msg, services, state, campaigns[choice])
 
 
@@ -170,11 +199,19 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
             return refusal
         state["step"] = "confirm"
         services.conversations.save(msg.user, state)
-        extra = (texts.CONFIRM_ATTACHMENTS.format(count=len(state["attachments"]))
-                 if state["attachments"] else "")
-        return Reply(texts.CONFIRM.format(topic=state.get("topic", texts.OTHER_TOPIC),
-                                          preview=_preview(content, 100),
-                                          chars=len(content), attachments=extra))
+        extra = (
+            texts.CONFIRM_ATTACHMENTS.format(count=len(state["attachments"]))
+            if state["attachments"]
+            else ""
+        )
+        return Reply(
+            texts.CONFIRM.format(
+                topic=state.get("topic", texts.OTHER_TOPIC),
+                preview=_preview(content, 100),
+                chars=len(content),
+                attachments=extra,
+            )
+        )
     if msg.text.strip():
         state["parts"].append(msg.text.strip())
     services.conversations.save(msg.user, state)
@@ -193,8 +230,15 @@ def _on_confirm(msg: Incoming, state: dict[str, Any], services: Services, text: 
     refusal = _refusal(msg.user, content, services)
     if refusal:
         return refusal
-    return _store(msg, services, state.get("campaign", ""), state.get("topic", texts.OTHER_TOPIC),
-                  content, state["attachments"], msg.dedup_key)
+    return _store(
+        msg,
+        services,
+        state.get("campaign", ""),
+        state.get("topic", texts.OTHER_TOPIC),
+        content,
+        state["attachments"],
+        msg.dedup_key,
+    )
 
 
 def _attach(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
@@ -243,12 +287,27 @@ def _refusal(user: str, content: str, services: Services) -> Reply | None:
     return None
 
 
-def _store(msg: Incoming, services: Services, campaign: str, topic: str, content: str,
-           attachments: list[str], source_key: str) -> Reply:
-    record, _created = services.suggestions.create(NewSuggestion(
-        user=msg.user, channel=msg.channel, campaign_code=campaign, topic=topic, content=content,
-        source_key=source_key or f"{msg.channel}:{msg.user}:{services.clock.now().isoformat()}",
-        created_at=services.clock.now(), attachments=tuple(attachments)))
+def _store(
+    msg: Incoming,
+    services: Services,
+    campaign: str,
+    topic: str,
+    content: str,
+    attachments: list[str],
+    source_key: str,
+) -> Reply:
+    record, _created = services.suggestions.create(
+        NewSuggestion(
+            user=msg.user,
+            channel=msg.channel,
+            campaign_code=campaign,
+            topic=topic,
+            content=content,
+            source_key=source_key or f"{msg.channel}:{msg.user}:{services.clock.now().isoformat()}",
+            created_at=services.clock.now(),
+            attachments=tuple(attachments),
+        )
+    )
     return Reply(texts.SUBMITTED.format(ticket=record.ticket, status=record.status))
 
 
@@ -261,11 +320,18 @@ def my_suggestions(msg: Incoming, services: Services) -> Reply:
         return Reply(texts.MY_NONE)
     shown = texts.MY_SHOWN.format(count=len(records)) if total > len(records) else ""
     tz = services.clock.now().tzinfo
-    lines = [texts.MY_LINE.format(ticket=r.ticket, status=r.status,
-                                  date=f"{r.created_at.astimezone(tz):%m月%d日}",
-                                  preview=_preview(r.content, 40)) for r in records]
-    return Reply(texts.MY_HEADER.format(total=total, shown=shown) + "\n".join(lines)
-                 + texts.MY_FOOTER)
+    lines = [
+        texts.MY_LINE.format(
+            ticket=r.ticket,
+            status=r.status,
+            date=f"{r.created_at.astimezone(tz):%m月%d日}",
+            preview=_preview(r.content, 40),
+        )
+        for r in records
+    ]
+    return Reply(
+        texts.MY_HEADER.format(total=total, shown=shown) + "\n".join(lines) + texts.MY_FOOTER
+    )
 
 
 def lookup(msg: Incoming, ticket_text: str, services: Services) -> Reply:
@@ -277,8 +343,13 @@ def lookup(msg: Incoming, ticket_text: str, services: Services) -> Reply:
         return Reply(texts.TICKET_NOT_FOUND.format(ticket=ticket))
     names = {c.code: c.name for c in services.campaigns.active()}
     tz = services.clock.now().tzinfo
-    return Reply(texts.TICKET_DETAIL.format(
-        ticket=record.ticket, status=record.status,
-        date=f"{record.created_at.astimezone(tz):%Y年%m月%d日 %H:%M}",
-        campaign=names.get(record.campaign_code, record.campaign_code or "—"),
-        topic=record.topic or texts.OTHER_TOPIC, content=_preview(record.content, 300)))
+    return Reply(
+        texts.TICKET_DETAIL.format(
+            ticket=record.ticket,
+            status=record.status,
+            date=f"{record.created_at.astimezone(tz):%Y年%m月%d日 %H:%M}",
+            campaign=names.get(record.campaign_code, record.campaign_code or "—"),
+            topic=record.topic or texts.OTHER_TOPIC,
+            content=_preview(record.content, 300),
+        )
+    )

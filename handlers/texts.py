@@ -25,12 +25,8 @@ HELP = (
 FAREWELL_LOG = "user unfollowed; pushes stopped"
 
 UNKNOWN_MESSAGE = "这类消息我暂时还看不懂。" + "\n" + HELP
-VOICE_UNREADABLE = (
-    "抱歉，这条语音没能识别出文字。请再说一遍，或直接发送文字，例如“献一策：……”。"
-)
-IMAGE_ACK = (
-    "图片已收到，谢谢！如果想把图片附在建议里，请先发送“我要提建议”，在填写内容时发送图片。"
-)
+VOICE_UNREADABLE = "抱歉，这条语音没能识别出文字。请再说一遍，或直接发送文字，例如“献一策：……”。"
+IMAGE_ACK = "图片已收到，谢谢！如果想把图片附在建议里，请先发送“我要提建议”，在填写内容时发送图片。"
 IMAGE_ATTACHED = "图片已附上（共{count}张）。可继续发送文字或图片，写完请回复“完成”。"
 LINK_ACK = "链接已收到。如需提建议，请发送“献一策：您的建议”。"
 MORE_NONE = "没有更多内容了。"
@@ -42,13 +38,9 @@ NO_CAMPAIGN_TOPICS = "其他"
 OTHER_TOPIC = "其他"
 CHOOSE_CAMPAIGN = "感谢您建言献策！请先选择活动（回复序号）：\n{options}\n回复“取消”可退出。"
 CHOOSE_CAMPAIGN_AGAIN = "没找到这个序号，请回复列表中的数字：\n{options}"
-CHOOSE_TOPIC = (
-    "您的建议属于哪个议题？请回复序号：\n{options}\n0. 其他\n回复“取消”可退出。"
-)
+CHOOSE_TOPIC = "您的建议属于哪个议题？请回复序号：\n{options}\n0. 其他\n回复“取消”可退出。"
 CHOOSE_TOPIC_AGAIN = "没找到这个序号，请回复议题前的数字（0 表示其他）：\n{options}\n0. 其他"
-WRITE_CONTENT = (
-    "请写下您的建议，可分几条消息发送，也可附图片。写完请回复“完成”。"
-)
+WRITE_CONTENT = "请写下您的建议，可分几条消息发送，也可附图片。写完请回复“完成”。"
 WRITE_CONTENT_TOPIC = "议题：{topic}\n" + WRITE_CONTENT
 CONTENT_RECEIVED = "已记下（共{chars}字）。继续发送可补充，写完请回复“完成”。"
 CONTENT_EMPTY = "还没有收到建议内容哦。请先写下您的建议，写完再回复“完成”。"
@@ -95,7 +87,9 @@ SUBSCRIBED = (
     "发送“退订提醒”可随时退订，发送“我的订阅”可查看。"
 )
 SUBSCRIBED_UNIT = "您绑定的单位“{unit}”的任务到期提醒也会发给您。"
-SUBSCRIBED_NO_UNIT = "如是承办单位的同志，发送“我是XX的”（如“我是科技局的”）即可收到本单位的任务到期提醒。"
+SUBSCRIBED_NO_UNIT = (
+    "如是承办单位的同志，发送“我是XX的”（如“我是科技局的”）即可收到本单位的任务到期提醒。"
+)
 SUBSCRIBE_CHOOSE = "请先选择要订阅的活动，回复“切换到XXX”：\n{options}"
 NO_CAMPAIGNS = "目前还没有进行中的活动，活动开始后再来订阅吧。"
 UNSUBSCRIBED = "已为您退订提醒，之后不会再推送通知。想再收到时，发送“订阅提醒”即可。"

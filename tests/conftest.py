@@ -20,8 +20,9 @@ from sqlalchemy.exc import OperationalError
 
 from config.settings import Settings
 
-PG_ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL",
-                              "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = bool(os.environ.get("CI"))
 
@@ -80,8 +81,11 @@ def _truncate_pg(url: str) -> None:
 def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
     """(database_url, redis_url) for one store: parametrizes every test that uses it."""
     if request.param == "embedded":
-        yield {"name": "embedded", "database_url": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
-               "redis_url": ""}
+        yield {
+            "name": "embedded",
+            "database_url": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+            "redis_url": "",
+        }
         return
     pg = request.getfixturevalue("pg_database_url")
     rurl = request.getfixturevalue("real_redis_url")

@@ -24,32 +24,40 @@ def sign(*parts: str) -> str:
 
 def text_xml(user: str, content: str, msg_id: int | None = None, to: str = "gh_test") -> str:
     msg_id = next(_ids) if msg_id is None else msg_id
-    return (f"<xml><ToUserName><![CDATA[{to}]]></ToUserName>"
-            f"<FromUserName><![CDATA[{user}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[{to}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{user}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def voice_xml(user: str, recognition: str, msg_id: int | None = None) -> str:
     msg_id = next(_ids) if msg_id is None else msg_id
-    return (f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>voice</MsgType>"
-            f"<MediaId>media{msg_id}</MediaId><Format>amr</Format>"
-            f"<Recognition>{escape(recognition)}</Recognition><MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>voice</MsgType>"
+        f"<MediaId>media{msg_id}</MediaId><Format>amr</Format>"
+        f"<Recognition>{escape(recognition)}</Recognition><MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def image_xml(user: str, msg_id: int | None = None) -> str:
     msg_id = next(_ids) if msg_id is None else msg_id
-    return (f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>image</MsgType>"
-            f"<PicUrl>http://mmbiz.example/{msg_id}.jpg</PicUrl><MediaId>img{msg_id}</MediaId>"
-            f"<MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>image</MsgType>"
+        f"<PicUrl>http://mmbiz.example/{msg_id}.jpg</PicUrl><MediaId>img{msg_id}</MediaId>"
+        f"<MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def event_xml(user: str, event: str, key: str = "", create_time: int | None = None) -> str:
-    return (f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
-            f"<CreateTime>{create_time or int(time.time())}</CreateTime>"
-            f"<MsgType>event</MsgType><Event>{event}</Event><EventKey>{key}</EventKey></xml>")
+    return (
+        f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
+        f"<CreateTime>{create_time or int(time.time())}</CreateTime>"
+        f"<MsgType>event</MsgType><Event>{event}</Event><EventKey>{key}</EventKey></xml>"
+    )
 
 
 @dataclass
@@ -71,8 +79,12 @@ class WeChatSim:
 
     def query(self, extra: dict[str, str] | None = None, encrypt_text: str = "") -> dict[str, str]:
         ts, nonce = str(int(time.time())), str(next(_ids))
-        q = {"timestamp": ts, "nonce": nonce, "signature": sign(self.token, ts, nonce),
-             "openid": "o_sim"}
+        q = {
+            "timestamp": ts,
+            "nonce": nonce,
+            "signature": sign(self.token, ts, nonce),
+            "openid": "o_sim",
+        }
         if self.mode != "plain":
             q["encrypt_type"] = "aes"
             q["msg_signature"] = sign(self.token, ts, nonce, encrypt_text)
@@ -88,7 +100,9 @@ class WeChatSim:
         enc = fromstring(encrypted).find("Encrypt").text  # type: ignore[union-attr]
         q = self.query(encrypt_text=enc)
         if self.mode == "safe":
-            body = f"<xml><ToUserName>gh_test</ToUserName><Encrypt><![CDATA[{enc}]]></Encrypt></xml>"
+            body = (
+                f"<xml><ToUserName>gh_test</ToUserName><Encrypt><![CDATA[{enc}]]></Encrypt></xml>"
+            )
         else:
             body = xml.replace("</xml>", f"<Encrypt><![CDATA[{enc}]]></Encrypt></xml>")
         return urlencode(q), body.encode()
@@ -103,8 +117,9 @@ class WeChatSim:
             expected = sign(self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"])
             assert fields["MsgSignature"] == expected, "answer signature does not verify"
             cipher = Cipher(self.token, self.aes_key, self.appid)
-            plain = cipher.decrypt(fields["Encrypt"], fields["MsgSignature"], fields["TimeStamp"],
-                                   fields["Nonce"])
+            plain = cipher.decrypt(
+                fields["Encrypt"], fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"]
+            )
             fields = {c.tag: (c.text or "") for c in fromstring(plain)}
         return Answer(status, body, fields.get("Content"), fields)
 

@@ -43,8 +43,9 @@ class RedisConversationStore:
 
     def save(self, user: str, state: dict[str, Any]) -> None:
         pipe = self.r.pipeline()
-        pipe.set(self._key("state", user), json.dumps(state, ensure_ascii=False),
-                 ex=CONVERSATION_TTL)
+        pipe.set(
+            self._key("state", user), json.dumps(state, ensure_ascii=False), ex=CONVERSATION_TTL
+        )
         # The marker outlives the state: finding it without the state means "expired unfinished".
         pipe.set(self._key("open", user), "1", ex=EXPIRED_MARKER_TTL)
         pipe.execute()

@@ -108,9 +108,7 @@ class SqlSuggestionStore:
                 .order_by(SuggestionRow.created_at.desc(), SuggestionRow.id.desc())
                 .limit(limit)
             ).all()
-            total = s.scalar(
-                select(func.count()).where(SuggestionRow.user_openid == user)
-            )
+            total = s.scalar(select(func.count()).where(SuggestionRow.user_openid == user))
             return [_record(r) for r in rows], int(total or 0)
 
     def by_ticket(self, user: str, ticket: str) -> SuggestionRecord | None:
@@ -134,8 +132,14 @@ class SqlUserStore:
     def _get_or_create(self, s, user: str) -> UserRow:  # type: ignore[no-untyped-def]
         row = s.get(UserRow, user)
         if row is None:
-            row = UserRow(openid=user, pseudonym=self.pseudonym.of(user), channel=self.channel,
-                          following=True, subscribed=False, updated_at=_now())
+            row = UserRow(
+                openid=user,
+                pseudonym=self.pseudonym.of(user),
+                channel=self.channel,
+                following=True,
+                subscribed=False,
+                updated_at=_now(),
+            )
             s.add(row)
         return row
 
@@ -242,7 +246,9 @@ class SqlCampaignStore:
             if signature == self._revision:
                 return
             with self.db.session() as s:
-                rows = s.scalars(select(CampaignRow).order_by(CampaignRow.name)).all()
+                rows = s.scalars(select(CampaignRow)).all()
+                # Sorted here, not by the database: collations differ between SQLite and PG.
+                rows = sorted(rows, key=lambda r: (r.name, r.code))
                 plans = {row.code: plan_from_row(row) for row in rows}
             self._plans = plans
             self._infos = [CampaignInfo(p.code, p.name, p.topics) for p in plans.values()]
@@ -281,15 +287,27 @@ def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:
         row.revision = (row.revision or 0) + 1
         row.updated_at = _now()
         row.phases = [
-            PhaseRow(seq=i, name=p.name, when_text=p.span.text, start=p.span.start,
-                     end=p.span.end, summary=p.summary)
+            PhaseRow(
+                seq=i,
+                name=p.name,
+                when_text=p.span.text,
+                start=p.span.start,
+                end=p.span.end,
+                summary=p.summary,
+            )
             for i, p in enumerate(plan.phases)
         ]
         row.tasks = [
-            TaskRow(seq=i, title=t.title, group=t.group, detail=t.detail, owner=t.owner,
-                    due_text=t.due.text if t.due else "",
-                    due_start=t.due.start if t.due else None,
-                    due_end=t.due.end if t.due else None)
+            TaskRow(
+                seq=i,
+                title=t.title,
+                group=t.group,
+                detail=t.detail,
+                owner=t.owner,
+                due_text=t.due.text if t.due else "",
+                due_start=t.due.start if t.due else None,
+                due_end=t.due.end if t.due else None,
+            )
             for i, t in enumerate(plan.tasks)
         ]
         s.flush()

@@ -44,8 +44,9 @@ def test_three_concurrent_copies_make_one_suggestion(app, state, monkeypatch):
     server = Server(app)
     try:
         sim = WeChatSim()
-        qs, body = sim.envelope(text_xml("u_retry", "献一策：建议公交站台加装遮阳棚和座椅",
-                                         msg_id=880001))
+        qs, body = sim.envelope(
+            text_xml("u_retry", "献一策：建议公交站台加装遮阳棚和座椅", msg_id=880001)
+        )
         url = f"{server.url}/wechat?{qs}"
         with ThreadPoolExecutor(3) as pool:
             futures = [pool.submit(requests.post, url, data=body, timeout=10) for _ in range(3)]
@@ -66,8 +67,9 @@ def test_database_constraint_stands_behind_redis(state):
     """Even with the Redis dedup key gone, a replayed message stores no second record."""
     from bot.wechat_protocol import parse_xml, to_incoming
 
-    msg = to_incoming(parse_xml(text_xml("u_db", "献一策：建议图书馆延长周末开放时间",
-                                         msg_id=990001).encode()))
+    msg = to_incoming(
+        parse_xml(text_xml("u_db", "献一策：建议图书馆延长周末开放时间", msg_id=990001).encode())
+    )
     first = state.processor.handle(msg)
     state.kv.delete(f"dedup:wechat:{msg.dedup_key}")
     second = state.processor.handle(msg)
@@ -103,7 +105,9 @@ def test_answers_within_budget_under_parallel_load(app, state):
         sim = WeChatSim()
 
         def one(i: int) -> tuple[int, float]:
-            qs, body = sim.envelope(text_xml(f"load{i % 8}", f"献一策：第{i}条建议，关于改善社区环境"))
+            qs, body = sim.envelope(
+                text_xml(f"load{i % 8}", f"献一策：第{i}条建议，关于改善社区环境")
+            )
             t = time.monotonic()
             r = requests.post(f"{server.url}/wechat?{qs}", data=body, timeout=10)
             return r.status_code, time.monotonic() - t
@@ -116,4 +120,3 @@ def test_answers_within_budget_under_parallel_load(app, state):
             assert s.scalar(select(func.count()).select_from(SuggestionRow)) == 40
     finally:
         server.close()
-

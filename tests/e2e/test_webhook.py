@@ -41,8 +41,10 @@ def test_url_verification_answers_echostr(client):
 
 
 def test_url_verification_wrong_signature_403(client):
-    resp = client.get("/wechat", query_string={"timestamp": "1", "nonce": "2", "echostr": "x",
-                                               "signature": "0" * 40})
+    resp = client.get(
+        "/wechat",
+        query_string={"timestamp": "1", "nonce": "2", "echostr": "x", "signature": "0" * 40},
+    )
     assert resp.status_code == 403
     assert b"x" not in resp.data
 
@@ -65,8 +67,7 @@ def test_help_text_in_plain_mode(client):
 def test_body_read_raw_whatever_the_content_type(client):
     sim = WeChatSim()
     qs, body = sim.envelope(text_xml("u1", "帮助"))
-    resp = client.post("/wechat?" + qs, data=body,
-                       content_type="application/x-www-form-urlencoded")
+    resp = client.post("/wechat?" + qs, data=body, content_type="application/x-www-form-urlencoded")
     assert resp.status_code == 200 and "献一策".encode() in resp.data
 
 
@@ -75,14 +76,18 @@ HOSTILE = {
     "truncated": text_xml("u1", "帮助").encode()[:-9],
     "not xml": b'{"MsgType": "text"}',
     "empty": b"",
-    "xxe": (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-            b"<xml><FromUserName>u1</FromUserName><MsgType>text</MsgType>"
-            b"<Content>&e;</Content><MsgId>1</MsgId></xml>"),
-    "billion laughs": (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                       b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-                       b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-                       b"<xml><FromUserName>u1</FromUserName><MsgType>text</MsgType>"
-                       b"<Content>&lol3;</Content><MsgId>2</MsgId></xml>"),
+    "xxe": (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<xml><FromUserName>u1</FromUserName><MsgType>text</MsgType>"
+        b"<Content>&e;</Content><MsgId>1</MsgId></xml>"
+    ),
+    "billion laughs": (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b"<xml><FromUserName>u1</FromUserName><MsgType>text</MsgType>"
+        b"<Content>&lol3;</Content><MsgId>2</MsgId></xml>"
+    ),
     "no sender": b"<xml><MsgType>text</MsgType><Content>hi</Content><MsgId>3</MsgId></xml>",
     "wrong root": b"<foo><FromUserName>u1</FromUserName><MsgType>text</MsgType></foo>",
 }
@@ -109,8 +114,9 @@ def test_oversized_bodies_get_413(client):
 
 def test_unknown_types_get_a_polite_answer(client):
     sim = WeChatSim()
-    xml = text_xml("u1", "x").replace("<MsgType><![CDATA[text]]></MsgType>",
-                                      "<MsgType><![CDATA[location]]></MsgType>")
+    xml = text_xml("u1", "x").replace(
+        "<MsgType><![CDATA[text]]></MsgType>", "<MsgType><![CDATA[location]]></MsgType>"
+    )
     answer = sim.post(client, xml)
     assert answer.status == 200 and "看不懂" in answer.text
     answer = sim.post(client, event_xml("u1", "TEMPLATESENDJOBFINISH"))
@@ -161,19 +167,33 @@ def test_official_safe_mode_vector_is_accepted(backend):
     from bot.app import create_app
     from bot.wiring import build_state
 
-    settings = make_settings(backend, wechat_token=OFFICIAL["token"],
-                             wechat_aes_key=OFFICIAL["aes_key"], wechat_appid=OFFICIAL["appid"])
+    settings = make_settings(
+        backend,
+        wechat_token=OFFICIAL["token"],
+        wechat_aes_key=OFFICIAL["aes_key"],
+        wechat_appid=OFFICIAL["appid"],
+    )
     state = build_state(settings, migrate=True)
     try:
         client = create_app(state=state).test_client()
-        body = (f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>"
-                f"<Encrypt><![CDATA[{OFFICIAL['encrypt']}]]></Encrypt></xml>")
-        q = {"timestamp": OFFICIAL["timestamp"], "nonce": OFFICIAL["nonce"],
-             "msg_signature": OFFICIAL["msg_signature"], "encrypt_type": "aes"}
+        body = (
+            f"<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>"
+            f"<Encrypt><![CDATA[{OFFICIAL['encrypt']}]]></Encrypt></xml>"
+        )
+        q = {
+            "timestamp": OFFICIAL["timestamp"],
+            "nonce": OFFICIAL["nonce"],
+            "msg_signature": OFFICIAL["msg_signature"],
+            "encrypt_type": "aes",
+        }
         resp = client.post("/wechat", query_string=q, data=body, content_type="text/xml")
         assert resp.status_code == 200
-        sim = WeChatSim(token=OFFICIAL["token"], aes_key=OFFICIAL["aes_key"],
-                        appid=OFFICIAL["appid"], mode="safe")
+        sim = WeChatSim(
+            token=OFFICIAL["token"],
+            aes_key=OFFICIAL["aes_key"],
+            appid=OFFICIAL["appid"],
+            mode="safe",
+        )
         answer = sim.read(resp.status_code, resp.data)
         assert answer.fields["ToUserName"] == "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
         assert answer.fields["FromUserName"] == "gh_10f6c3c3ac5a"
@@ -189,8 +209,9 @@ def _aes_client(backend, mode):  # type: ignore[no-untyped-def]
     from bot.app import create_app
     from bot.wiring import build_state
 
-    settings = make_settings(backend, wechat_aes_key=OFFICIAL["aes_key"],
-                             wechat_appid="wx_test_app")
+    settings = make_settings(
+        backend, wechat_aes_key=OFFICIAL["aes_key"], wechat_appid="wx_test_app"
+    )
     state = build_state(settings, migrate=True)
     sim = WeChatSim(aes_key=OFFICIAL["aes_key"], appid="wx_test_app", mode=mode)
     return state, create_app(state=state).test_client(), sim

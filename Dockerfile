@@ -1,0 +1,22 @@
+# Production image: gunicorn serves the webhook; the same image runs the scheduler.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY bot ./bot
+COPY handlers ./handlers
+COPY domain ./domain
+COPY jobs ./jobs
+COPY config ./config
+COPY alembic.ini ./
+
+RUN useradd --create-home --uid 10001 bot && mkdir -p instance && chown bot instance
+USER bot
+
+EXPOSE 8000
+# Migrations run once (`python -m bot db upgrade`) before the workers start; see docker-compose.yml.
+CMD ["gunicorn", "-w", "4", "-k", "gthread", "--threads", "8", "-b", "0.0.0.0:8000", "--timeout", "30", "bot.wsgi:app"]

@@ -1,0 +1,262 @@
+"""In-memory implementations of the ports in handlers/ports.py, for unit tests and benchmarks.
+
+They follow the protocols' docstrings (ordering, duplicate source_key, 30-minute expiry of
+conversations) so tests written against them hold for the real stores too.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from domain.plan import Plan
+from handlers.ports import (
+    CampaignInfo,
+    Limits,
+    NewSuggestion,
+    Profile,
+    Services,
+    SuggestionRecord,
+)
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+
+
+class FixedClock:
+    """A clock standing still at `today` `at` (Asia/Shanghai) until moved with `advance`/`set`."""
+
+    def __init__(self, today: date, at: time = time(9, 0)) -> None:
+        self.moment = datetime.combine(today, at, tzinfo=SHANGHAI)
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware."""
+        return self.moment
+
+    def today(self) -> date:
+        """The current day."""
+        return self.moment.date()
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward, e.g. `advance(minutes=31)`."""
+        self.moment += timedelta(**delta)
+
+    def set(self, today: date, at: time = time(9, 0)) -> None:
+        """Jump to another day."""
+        self.moment = datetime.combine(today, at, tzinfo=SHANGHAI)
+
+
+class MemoryCampaignStore:
+    """Loaded campaigns, from plans handed in (add/remove to load and unload)."""
+
+    def __init__(self, plans: list[Plan] | None = None) -> None:
+        self._plans: dict[str, Plan] = {}
+        self._active: list[CampaignInfo] = []
+        for plan in plans or []:
+            self.add(plan)
+
+    def add(self, plan: Plan) -> None:
+        """Load (or replace) a campaign by its code."""
+        self._plans[plan.code] = plan
+        self._refresh()
+
+    def remove(self, code: str) -> None:
+        """Unload a campaign."""
+        self._plans.pop(code, None)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        infos = [CampaignInfo(p.code, p.name, p.topics) for p in self._plans.values()]
+        self._active = sorted(infos, key=lambda c: c.name)
+
+    def active(self) -> list[CampaignInfo]:
+        """Every loaded campaign, ordered by name."""
+        return list(self._active)
+
+    def plan(self, code: str) -> Plan | None:
+        """The campaign's plan, or None when it is not loaded."""
+        return self._plans.get(code)
+
+
+class MemoryUserStore:
+    """Profiles; the unit is remembered per campaign, so switching back restores it."""
+
+    def __init__(self) -> None:
+        self._profiles: dict[str, Profile] = {}
+        self._units: dict[tuple[str, str], str] = {}
+
+    def profile(self, user: str) -> Profile:
+        """The user's profile (a default one for a stranger)."""
+        profile = self._profiles.get(user, Profile())
+        unit = self._units.get((user, profile.campaign_code or ""))
+        return replace(profile, unit=unit)
+
+    def set_campaign(self, user: str, code: str) -> None:
+        """Choose the user's campaign."""
+        self._profiles[user] = replace(self._profiles.get(user, Profile()), campaign_code=code)
+
+    def set_unit(self, user: str, code: str, unit: str) -> None:
+        """Remember the user's unit in campaign `code`."""
+        self._units[(user, code)] = unit
+
+    def set_following(self, user: str, following: bool) -> None:
+        """Follow / unfollow. Unfollowing also ends every subscription at once."""
+        profile = replace(self._profiles.get(user, Profile()), following=following)
+        if not following:
+            profile = replace(profile, subscribed=False)
+        self._profiles[user] = profile
+
+    def set_subscribed(self, user: str, subscribed: bool) -> None:
+        """Subscribe to or unsubscribe from reminders."""
+        self._profiles[user] = replace(self._profiles.get(user, Profile()), subscribed=subscribed)
+
+
+class MemoryConversationStore:
+    """Per-user state and pages, forgotten after `minutes` of inactivity on the given clock."""
+
+    def __init__(self, now: Any = None, minutes: int = 30) -> None:
+        self._now = now or (lambda: datetime.now(SHANGHAI))
+        self._ttl = timedelta(minutes=minutes)
+        self._states: dict[str, tuple[dict[str, Any], datetime]] = {}
+        self._pages: dict[str, tuple[list[str], datetime]] = {}
+        self._expired: set[str] = set()
+
+    def _fresh(self, stamp: datetime) -> bool:
+        return self._now() - stamp < self._ttl
+
+    def load(self, user: str) -> dict[str, Any] | None:
+        """The user's state, or None (also once it expired)."""
+        kept = self._states.get(user)
+        if kept is None:
+            return None
+        if not self._fresh(kept[1]):
+            del self._states[user]
+            self._expired.add(user)
+            return None
+        return dict(kept[0])
+
+    def save(self, user: str, state: dict[str, Any]) -> None:
+        """Keep `state` for 30 minutes of inactivity."""
+        self._expired.discard(user)
+        self._states[user] = (dict(state), self._now())
+
+    def clear(self, user: str) -> None:
+        """Forget the user's state (a finished or cancelled conversation)."""
+        self._states.pop(user, None)
+        self._expired.discard(user)
+
+    def take_expired(self, user: str) -> bool:
+        """True once if a conversation of this user expired unfinished (then forgets it)."""
+        kept = self._states.get(user)
+        if kept is not None and not self._fresh(kept[1]):
+            del self._states[user]
+            self._expired.add(user)
+        if user in self._expired:
+            self._expired.discard(user)
+            return True
+        return False
+
+    def save_pages(self, user: str, pages: list[str]) -> None:
+        """Keep the remaining pages of a long answer (an empty list forgets older ones)."""
+        if pages:
+            self._pages[user] = (list(pages), self._now())
+        else:
+            self._pages.pop(user, None)
+
+    def next_page(self, user: str) -> tuple[str, int] | None:
+        """The next stored page and how many remain after it, or None."""
+        kept = self._pages.get(user)
+        if kept is None or not kept[0]:
+            return None
+        if not self._fresh(kept[1]):
+            del self._pages[user]
+            return None
+        pages = kept[0]
+        page = pages.pop(0)
+        if pages:
+            self._pages[user] = (pages, self._now())
+        else:
+            del self._pages[user]
+        return page, len(pages)
+
+
+class MemorySuggestionStore:
+    """Suggestions in memory; tickets are 6 characters, deterministic for a given seed."""
+
+    def __init__(self, status: str = "received", seed: int = 2018) -> None:
+        self.status = status
+        self._rng = random.Random(seed)
+        self._rows: list[tuple[str, SuggestionRecord]] = []  # (user, record), oldest first
+        self._by_source: dict[str, SuggestionRecord] = {}
+        self._tickets: set[str] = set()
+
+    def _new_ticket(self) -> str:
+        while True:
+            ticket = "".join(self._rng.choice(TICKET_ALPHABET) for _ in range(6))
+            if ticket not in self._tickets:
+                self._tickets.add(ticket)
+                return ticket
+
+    def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
+        """Store a suggestion; (record, True), or (the existing record, False) for a source_key
+        that was already stored (a retried message)."""
+        existing = self._by_source.get(new.source_key)
+        if existing is not None:
+            return existing, False
+        record = SuggestionRecord(
+            ticket=self._new_ticket(),
+            campaign_code=new.campaign_code,
+            topic=new.topic,
+            content=new.content,
+            status=self.status,
+            created_at=new.created_at,
+            attachments=len(new.attachments),
+        )
+        self._rows.append((new.user, record))
+        self._by_source[new.source_key] = record
+        return record, True
+
+    def count_since(self, user: str, since: datetime) -> int:
+        """How many suggestions the user made at or after `since`."""
+        return sum(1 for who, r in self._rows if who == user and r.created_at >= since)
+
+    def same_content_since(
+        self, user: str, content: str, since: datetime
+    ) -> SuggestionRecord | None:
+        """The user's earlier suggestion with exactly this content, if any since `since`."""
+        for who, record in reversed(self._rows):
+            if who == user and record.content == content and record.created_at >= since:
+                return record
+        return None
+
+    def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
+        """The user's newest suggestions and their total count."""
+        mine = [(r.created_at, i, r) for i, (who, r) in enumerate(self._rows) if who == user]
+        mine.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [r for _, _, r in mine[:limit]], len(mine)
+
+    def by_ticket(self, user: str, ticket: str) -> SuggestionRecord | None:
+        """The suggestion with that ticket if it belongs to `user` (otherwise None)."""
+        for who, record in self._rows:
+            if record.ticket == ticket:
+                return record if who == user else None
+        return None
+
+    def all(self) -> list[SuggestionRecord]:
+        """Every suggestion, oldest first (what an export sees)."""
+        return [record for _, record in self._rows]
+
+
+def make_services(plans: list[Plan], today: date, limits: Limits | None = None) -> Services:
+    """Services over in-memory stores and a clock fixed at 09:00 on `today`."""
+    clock = FixedClock(today)
+    return Services(
+        suggestions=MemorySuggestionStore(),
+        campaigns=MemoryCampaignStore(plans),
+        users=MemoryUserStore(),
+        conversations=MemoryConversationStore(clock.now),
+        clock=clock,
+        limits=limits or Limits(),
+    )
