@@ -87,8 +87,7 @@ def chat(args: argparse.Namespace, settings: Settings) -> int:
     if args.today:
         settings = settings.with_(today=args.today)
     state = _state(settings)
-    if settings.today:
-        print(f"（演练模式：按 {settings.today.isoformat()} 作答）", file=sys.stderr)
+    _announce(settings)
     try:
         return terminal.run(state, args.user)
     finally:

@@ -91,7 +91,7 @@ class InboundProcessor:
             raw = self.kv.get(key)
             if raw is None:
                 return None  # the first copy failed and released the key; WeChat will retry
-            value = raw.decode("utf-8")
+            value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
             if value == DEFERRED:
                 return None
             if value != PENDING:

@@ -5,8 +5,8 @@ Entry points for the router:
 - `handle_menu(key, msg, services)`: the menu keys in MENU_KEYS;
 - `examples_reply()`: what can be asked, for messages nobody understood.
 
-Long answers are paged: the first page is the reply, the rest go to
-`services.conversations.save_pages` (and `Reply.more`) for "更多".
+Long answers are paged: the first page (with the "更多" footer) is the reply; the rest go to
+`services.conversations.save_pages` (also in `Reply.more`), for the router's "更多" to send.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from domain.questions import Question, looks_like_schedule_question, parse_quest
 from handlers import schedule_answers as answers
 from handlers import schedule_texts as T
 from handlers.ports import CampaignInfo, Services
-from handlers.schedule_format import best_matches, owner_units, paginate
+from handlers.schedule_format import best_matches, owner_units, paginate, with_more_footer
 from handlers.types import Incoming, Reply
 
 MENU_KEYS: dict[str, Question] = {
@@ -67,7 +67,7 @@ def _send(pages: list[str], user: str, services: Services) -> Reply:
     """The first page as the reply; the rest kept for "更多" (an empty rest clears old pages)."""
     rest = pages[1:]
     services.conversations.save_pages(user, rest)
-    return Reply(pages[0], more=tuple(rest))
+    return Reply(with_more_footer(pages[0], len(rest)), more=tuple(rest))
 
 
 def _user_plan(user: str, services: Services) -> Plan | None:

@@ -10,6 +10,7 @@ from datetime import date
 
 from domain.plan import DateSpan, Plan, Task
 from handlers import schedule_texts as T
+from handlers.texts import MORE_FOOTER  # the router's "更多" footer, appended to later pages
 
 MAX_BYTES = 2048  # per message, UTF-8 (WeCom's documented limit; kept for WeChat as well)
 GROUP_THRESHOLD = 6  # lists longer than this are shown in groups
@@ -22,6 +23,9 @@ _GENERIC_UNIT_CHARS = frozenset("局办组部室科处委会所院站队的各�
 def nbytes(text: str) -> int:
     """Size of `text` in UTF-8."""
     return len(text.encode("utf-8"))
+
+
+FOOTER_ROOM = nbytes(MORE_FOOTER.format(remaining=9999))
 
 
 def fmt_date(day: date, today: date) -> str:
@@ -107,13 +111,13 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def paginate(header: str, blocks: Sequence[str], limit: int = MAX_BYTES) -> list[str]:
-    """Pages of `header` + `blocks` (joined by newlines), each within `limit` bytes of UTF-8
-    including the "更多" footer that every page but the last carries."""
+    """Pages of `header` + `blocks` (joined by newlines), without footers. One page fits `limit`
+    bytes of UTF-8; when there are several, each leaves FOOTER_ROOM for the "更多" footer that
+    `with_more_footer` (first page) and the router's "更多" answer (later pages) append."""
     whole = "\n".join([header, *blocks])
     if nbytes(whole) <= limit:
         return [whole]
-    footer_room = nbytes("\n\n" + T.MORE_FOOTER.format(page=999, pages=999))
-    budget = limit - footer_room
+    budget = limit - FOOTER_ROOM
     first_line = header.split("\n", 1)[0]
     continued = _truncate(T.CONTINUED.format(header=first_line), budget // 4)
     pages: list[list[str]] = [[_truncate(header, budget // 2)]]
@@ -125,14 +129,13 @@ def paginate(header: str, blocks: Sequence[str], limit: int = MAX_BYTES) -> list
             size = nbytes(continued)
         pages[-1].append(block)
         size += 1 + nbytes(block)
-    total = len(pages)
-    texts = []
-    for number, lines in enumerate(pages, 1):
-        text = "\n".join(lines)
-        if number < total:
-            text += "\n\n" + T.MORE_FOOTER.format(page=number, pages=total)
-        texts.append(text)
-    return texts
+    return ["\n".join(lines) for lines in pages]
+
+
+def with_more_footer(page: str, remaining: int) -> str:
+    """`page` with the "更多" footer when `remaining` pages follow (the router's wording, so
+    every page of an answer ends the same way)."""
+    return page + MORE_FOOTER.format(remaining=remaining) if remaining else page
 
 
 # --- Loose matching --------------------------------------------------------------------------
@@ -156,7 +159,7 @@ def best_matches(query: str, names: Sequence[str], *, fuzzy: bool = True) -> lis
     squashed = [squash(name) for name in names]
     for test in (
         lambda n: n == q,
-        lambda n: q in n,
+        lambda n: len(q) >= 2 and q in n,
         lambda n: len(n) >= 2 and n in q,
     ):
         found = [i for i, n in enumerate(squashed) if n and test(n)]

@@ -227,7 +227,8 @@ class SqlCampaignStore:
     def _signature(self) -> bytes:
         """Redis's revision counter, plus (every few seconds) the database's own revisions, so a
         plan loaded by a process that shares no Redis with us (embedded store) is seen too."""
-        revision = self.kv.get(PLAN_REVISION_KEY) or b"0"
+        raw = self.kv.get(PLAN_REVISION_KEY) or b"0"
+        revision = raw if isinstance(raw, bytes) else str(raw).encode()
         now = time.monotonic()
         if now - self._db_checked > DB_CHECK_EVERY:
             with self.db.session() as s:

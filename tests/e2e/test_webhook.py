@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from bot.store.models import SuggestionRow, UserRow
@@ -236,5 +238,35 @@ def test_compatible_mode_is_accepted(backend):
     try:
         answer = sim.post(client, text_xml("u8", "帮助"))
         assert answer.status == 200 and "献一策" in answer.text
+    finally:
+        state.close()
+
+
+# --- schedule questions through /wechat with a loaded plan -----------------------------------
+
+
+def test_schedule_questions_with_the_kjj_plan(backend):
+    from pathlib import Path
+
+    from bot.app import create_app
+    from bot.planfile import load_plan
+    from bot.store.repos import save_plan
+    from bot.wiring import build_state
+
+    plan_file = Path(__file__).resolve().parents[2] / "config" / "plans" / "kjj-2018.yaml"
+    state = build_state(make_settings(backend, today=date(2018, 6, 4)), migrate=True)
+    try:
+        save_plan(state.db, load_plan(plan_file))
+        state.campaigns.invalidate()
+        client = create_app(state=state).test_client()
+        sim = WeChatSim()
+        week = sim.post(client, text_xml("cadre", "本周有什么到期")).text
+        assert "共2项" in week and "产学研精准对接" in week and "集中学习会" in week
+        assert week.count("6月10日（6月10前）") == 2  # the date with the plan's own wording
+        assert "学习调研阶段" in sim.post(client, voice_xml("cadre", "现在是什么阶段。")).text
+        menu = sim.post(client, event_xml("cadre", "CLICK", "DUE_THIS_WEEK")).text
+        assert menu == week
+        health = client.get("/healthz").get_json()
+        assert health["rehearsal_date"] == "2018-06-04" and health["database"] == "ok"
     finally:
         state.close()
