@@ -46,6 +46,18 @@ def month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, last)
 
 
+def nearest_month(today: date, month: int) -> tuple[date, date]:
+    """The occurrence of `month` nearest to `today`: this year's, unless that is more than six
+    months away ("1月" asked in December means next January; "12月" asked in January, last
+    December)."""
+    year = today.year
+    if month - today.month > 6:
+        year -= 1
+    elif today.month - month > 6:
+        year += 1
+    return month_range(year, month)
+
+
 def this_month(day: date) -> tuple[date, date]:
     """The first and the last day of the month containing `day`."""
     return month_range(day.year, day.month)
@@ -66,7 +78,7 @@ def days_until(today: date, day: date) -> int:
 def resolve_range(kind: str, today: date, month: int | None = None) -> tuple[date, date]:
     """The inclusive date range a relative range spec names, seen from `today`.
 
-    `kind` is one of RANGE_KINDS; for "month", `month` (1-12) names a month of today's year.
+    `kind` is one of RANGE_KINDS; for "month", `month` (1-12) names the nearest such month.
     """
     if kind == "today":
         return today, today
@@ -88,5 +100,5 @@ def resolve_range(kind: str, today: date, month: int | None = None) -> tuple[dat
     if kind == "month":
         if month is None:
             raise ValueError("range kind 'month' needs a month number")
-        return month_range(today.year, month)
+        return nearest_month(today, month)
     raise ValueError(f"unknown range kind: {kind!r}")

@@ -16,6 +16,7 @@ from handlers.ports import Services
 from handlers.types import Incoming, Reply
 
 Handler = Callable[[Incoming, Services], Reply]
+MAX_REPLY_BYTES = 2048  # WeCom's documented text limit; we keep every reply within it
 
 # Menu keys configured in the WeChat console (README lists them).
 MENU: dict[str, Handler] = {
@@ -90,7 +91,12 @@ def route(msg: Incoming, services: Services) -> Reply:
     expired = services.conversations.take_expired(msg.user)
     reply = _route_stateless(msg, services)
     if expired and reply.text:
-        return Reply(texts.EXPIRED + "\n\n" + reply.text, reply.more)
+        combined = texts.EXPIRED + "\n\n" + reply.text
+        if len(combined.encode("utf-8")) <= MAX_REPLY_BYTES:
+            return Reply(combined, reply.more)
+        # Too long together: the notice now, the answer as the next page.
+        services.conversations.save_pages(msg.user, [reply.text, *reply.more])
+        return Reply(texts.EXPIRED + texts.MORE_FOOTER.format(remaining=1 + len(reply.more)))
     return reply
 
 

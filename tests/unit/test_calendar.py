@@ -12,6 +12,7 @@ from domain.calendar import (
     days_until,
     last_week,
     month_range,
+    nearest_month,
     next_month,
     next_week,
     resolve_range,
@@ -82,6 +83,24 @@ def test_month_range(year: int, month: int, last: int) -> None:
 def test_month_range_rejects_bad_months(month: int) -> None:
     with pytest.raises(ValueError):
         month_range(2018, month)
+
+
+@pytest.mark.parametrize(
+    ("today", "month", "year"),
+    [
+        (date(2018, 6, 4), 6, 2018),
+        (date(2018, 6, 4), 1, 2018),
+        (date(2018, 6, 4), 12, 2018),
+        (date(2018, 12, 20), 1, 2019),  # next January
+        (date(2018, 12, 20), 5, 2019),
+        (date(2018, 12, 20), 6, 2018),
+        (date(2019, 1, 5), 12, 2018),  # last December
+        (date(2019, 1, 5), 7, 2019),
+    ],
+)
+def test_nearest_month(today: date, month: int, year: int) -> None:
+    assert nearest_month(today, month) == month_range(year, month)
+    assert resolve_range("month", today, month) == month_range(year, month)
 
 
 def test_this_and_next_month() -> None:
