@@ -130,3 +130,50 @@ def test_plan_import_drafts_a_valid_plan(tmp_path):
     path = tmp_path / "draft.yaml"
     path.write_text(draft.stdout, encoding="utf-8")
     assert run(tmp_path, "plan", "check", str(path)).returncode == 0
+
+
+def test_serve_answers_healthz_and_wechat(tmp_path):
+    import socket
+    import time
+
+    import requests
+
+    from tests.wechat_sim import WeChatSim, text_xml
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WECHAT_", "BOT_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(PYTHONPATH=str(REPO), WECHAT_TOKEN="testtoken")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(base + "/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
+                time.sleep(0.2)
+        assert health.status_code == 200 and health.json()["database"] == "ok"
+        sim = WeChatSim()
+        qs, body = sim.envelope(text_xml("o_serve", "帮助"))
+        resp = requests.post(f"{base}/wechat?{qs}", data=body, timeout=5)
+        assert "献一策" in sim.read(resp.status_code, resp.content).text
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert "o_serve" not in err and "o_sim" not in err and "Traceback" not in err
+    assert "openid=***" in err  # the access log line, redacted
