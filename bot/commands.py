@@ -118,6 +118,7 @@ def _plan_load(path: str, settings: Settings) -> int:
     try:
         created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
         state.campaigns.invalidate()
+        _sync_notices(state, parsed.code)
         after_load = state.extras.get("after_plan_load")
         if callable(after_load):
             after_load(parsed.code)
@@ -126,6 +127,17 @@ def _plan_load(path: str, settings: Settings) -> int:
     finally:
         state.close()
     return 0
+
+
+def _sync_notices(state, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Move or remove the campaign's scheduled notices to match the plan just loaded."""
+    try:
+        from jobs.notices_store import sync_for_state
+    except ImportError:
+        return
+    result = sync_for_state(state, code)
+    print(f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
+          f"{result.removed} removed)", file=sys.stderr)
 
 
 def _plan_list(settings: Settings) -> int:

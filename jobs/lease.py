@@ -1,0 +1,197 @@
+"""Leases in the database: who acts, and who is still alive.
+
+Two uses of one mechanism (table ``job_leases``: name, holder, expires_at):
+- the leader lease ``"scheduler"``: several ``python -m bot scheduler`` processes may run; the
+  one holding it acts, the others retry every few seconds and take over once it has expired
+  (default TTL 30 s, renewed every 10 s: a dead leader is replaced well within a minute);
+- runner heartbeats ``"runner:<id>"``: every process that fans out (a scheduler, ``jobs run``)
+  keeps one alive, and stamps the deliveries it claims with its id. A delivery still
+  "sending" whose runner's heartbeat has expired was in flight when that process died:
+  `sweep_uncertain` marks it "uncertain" (see jobs/deliver.py).
+
+The database, not Redis, holds them because the embedded install has no shared Redis: a
+``jobs run`` beside ``serve`` must still see the other process's heartbeat. Expiry uses the
+hosts' UTC clocks (keep them NTP-synchronised; the TTLs tolerate seconds of skew).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.store.db import Database
+from bot.store.models import DeliveryRow, JobLeaseRow
+from jobs.notices_store import insert_ignoring_conflicts
+
+log = logging.getLogger(__name__)
+LEADER = "scheduler"
+RUNNER_PREFIX = "runner:"
+UNCERTAIN = "in flight when its process stopped: delivered or not, check by hand"
+
+
+def new_runner_id() -> str:
+    """A process-unique id: host, pid and a random suffix (no secret, no user data)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def utcnow() -> datetime:
+    """The real current moment in UTC (leases never follow a rehearsal clock)."""
+    return datetime.now(UTC)
+
+
+class Lease:
+    """A named lease held by `holder` for `ttl` seconds at a time; `acquire()` also renews."""
+
+    def __init__(self, db: Database, name: str, holder: str, ttl: float) -> None:
+        """Nothing is written until `acquire()`."""
+        self.db, self.name, self.holder, self.ttl = db, name, holder, ttl
+        self._valid_until = 0.0  # time.monotonic() until which we may act
+
+    def acquire(self) -> bool:
+        """Take the lease if it is free or expired, or renew it if ours; False if another
+        holder has it (or the database is unreachable: we must then stop acting)."""
+        started = time.monotonic()
+        now = utcnow()
+        expires = now + timedelta(seconds=self.ttl)
+        try:
+            with self.db.session() as s:
+                result = s.execute(
+                    update(JobLeaseRow)
+                    .where(JobLeaseRow.name == self.name)
+                    .where(or_(JobLeaseRow.holder == self.holder, JobLeaseRow.expires_at < now))
+                    .values(holder=self.holder, expires_at=expires)
+                )
+                won = result.rowcount == 1  # type: ignore[attr-defined]
+            if not won:
+                won = self._insert(expires)
+        except SQLAlchemyError as exc:
+            log.warning("lease %s: database error %s", self.name, type(exc).__name__)
+            won = False
+        # Act only until slightly before the expiry others will see.
+        self._valid_until = started + self.ttl * 0.8 if won else 0.0
+        return won
+
+    def _insert(self, expires: datetime) -> bool:
+        """Create the lease row if there is none (no error when another process has it)."""
+        stmt = insert_ignoring_conflicts(self.db.engine.dialect.name, JobLeaseRow).values(
+            name=self.name, holder=self.holder, expires_at=expires
+        )
+        with self.db.session() as s:
+            return bool(s.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def held(self) -> bool:
+        """True while our last successful acquire/renew is still fresh."""
+        return time.monotonic() < self._valid_until
+
+    def release(self) -> None:
+        """Give the lease up at once (clean shutdown), so another can take over immediately."""
+        self._valid_until = 0.0
+        try:
+            with self.db.session() as s:
+                s.execute(
+                    delete(JobLeaseRow).where(
+                        JobLeaseRow.name == self.name, JobLeaseRow.holder == self.holder
+                    )
+                )
+        except SQLAlchemyError as exc:
+            log.warning("lease %s: release failed (%s)", self.name, type(exc).__name__)
+
+
+def runner_lease(db: Database, runner_id: str, ttl: float) -> Lease:
+    """The heartbeat lease of one runner."""
+    return Lease(db, RUNNER_PREFIX + runner_id, runner_id, ttl)
+
+
+def live_runners(db: Database, runner_ids: Iterable[str]) -> set[str]:
+    """Those of `runner_ids` whose heartbeat has not expired."""
+    names = [RUNNER_PREFIX + r for r in runner_ids if r]
+    if not names:
+        return set()
+    with db.session() as s:
+        rows = s.execute(
+            select(JobLeaseRow.holder).where(
+                JobLeaseRow.name.in_(names), JobLeaseRow.expires_at >= utcnow()
+            )
+        ).all()
+    return {holder for (holder,) in rows}
+
+
+def leader_info(db: Database) -> tuple[str, datetime] | None:
+    """(holder, expires_at) of the leader lease, if any row exists."""
+    with db.session() as s:
+        row = s.get(JobLeaseRow, LEADER)
+        return (row.holder, row.expires_at) if row else None
+
+
+def prune_heartbeats(db: Database, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Delete runner heartbeats expired for longer than `older_than`."""
+    with db.session() as s:
+        result = s.execute(
+            delete(JobLeaseRow).where(
+                JobLeaseRow.name.startswith(RUNNER_PREFIX),
+                JobLeaseRow.expires_at < utcnow() - older_than,
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class KeepAlive:
+    """A daemon thread calling `beat()` every `interval` seconds until `stop()`."""
+
+    def __init__(self, beat: Callable[[], object], interval: float, name: str) -> None:
+        """Call `start()` to begin; `beat` should not raise (errors are logged)."""
+        self._beat, self._interval = beat, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> KeepAlive:
+        """Beat once now, then every interval."""
+        self._beat()
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._beat()
+            except SQLAlchemyError as exc:
+                log.warning("%s: %s", self._thread.name, type(exc).__name__)
+
+    def stop(self) -> None:
+        """Stop beating (does not release anything)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+
+def sweep_uncertain(db: Database) -> int:
+    """Mark deliveries still "sending" whose runner's heartbeat has expired as "uncertain"
+    (in flight when that process died); returns how many."""
+    with db.session() as s:
+        runners = set(
+            s.scalars(
+                select(DeliveryRow.claimed_by).where(DeliveryRow.status == "sending").distinct()
+            ).all()
+        )
+    dead = runners - live_runners(db, runners)
+    if not dead:
+        return 0
+    with db.session() as s:
+        result = s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.status == "sending", DeliveryRow.claimed_by.in_(list(dead)))
+            .values(status="uncertain", updated_at=utcnow(), reason=UNCERTAIN)
+        )
+        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if count:
+        log.warning("%s deliveries were in flight when their process stopped: uncertain", count)
+    return count

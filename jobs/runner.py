@@ -1,0 +1,293 @@
+"""The notice scheduler: APScheduler 3 running two module-level jobs over the database.
+
+- ``keep_lease(runner_id)`` every LEASE/3 seconds: renews this process's heartbeat and takes or
+  renews the leader lease (jobs/lease.py). Of several schedulers exactly one acts; when it
+  dies, another takes over once the lease expires (30 s by default).
+- ``tick(runner_id)`` every TICK seconds (30 by default), acting only while leader: marks the
+  deliveries of dead processes "uncertain", marks notices more than 6 awake hours late
+  "missed", fans out the notices that are due and sends the retries whose time has come.
+
+The notices live in the database, not in APScheduler's job store, so a restart loses nothing:
+whatever became due while no scheduler ran is found by the first tick. Job arguments are plain
+strings (the runner id); the process's state is looked up in a module-level registry.
+
+Tuning (environment, for operators and tests): BOT_SCHEDULER_TICK_SECONDS,
+BOT_SCHEDULER_LEASE_SECONDS, BOT_NOTICE_CONCURRENCY.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import SQLAlchemyError
+
+from domain.notices import is_missed, is_quiet
+from jobs import deliver
+from jobs import notices_store as store
+from jobs.lease import (
+    LEADER,
+    Lease,
+    new_runner_id,
+    prune_heartbeats,
+    runner_lease,
+    sweep_uncertain,
+)
+
+log = logging.getLogger(__name__)
+_CONTEXTS: dict[str, Runner] = {}
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        log.warning("%s is not a number; using %s", name, default)
+        return default
+    return value if value > 0 else default
+
+
+@dataclass
+class RunReport:
+    """What one run did: notices fanned out or retried (with this run's outcome counts),
+    notices recorded as missed, and whether it was quiet hours."""
+
+    at: datetime
+    quiet: bool = False
+    notices: dict[int, store.DueNotice] = field(default_factory=dict)
+    counts: dict[int, Counter[str]] = field(default_factory=dict)
+    missed: list[store.DueNotice] = field(default_factory=list)
+
+    def total(self) -> Counter[str]:
+        """Outcome counts over every notice."""
+        total: Counter[str] = Counter()
+        for counts in self.counts.values():
+            total.update(counts)
+        return total
+
+
+def run_due(
+    ctx: deliver.DeliveryContext,
+    now: datetime,
+    *,
+    apply_missed_rule: bool,
+    keep_going: Callable[[], bool] = lambda: True,
+    now_fn: Callable[[], datetime] | None = None,
+) -> RunReport:
+    """Send every notice due at `now` and every retry whose time has come. With
+    `apply_missed_rule` (the scheduler) a notice not started 6 awake hours after its time is
+    recorded as missed instead; `jobs run` (an operator's explicit catch-up) sends it."""
+    ctx = replace(ctx, now=now_fn or (lambda: now), keep_going=keep_going)
+    report = RunReport(at=now)
+    if is_quiet(now, ctx.tz):
+        report.quiet = True
+        return report
+    tally = deliver.Tally()
+    for notice in store.due_notices(ctx.db, now):
+        if not keep_going():
+            break
+        if notice.status == "scheduled":
+            if apply_missed_rule and is_missed(notice.due_at, now, ctx.tz):
+                if store.set_status(ctx.db, notice.id, "missed", when=("scheduled",), now=now):
+                    log.warning(
+                        "notice %s (%s) missed: due %s, found at %s",
+                        notice.id,
+                        notice.kind,
+                        notice.due_at.isoformat(),
+                        now.isoformat(),
+                    )
+                    report.missed.append(notice)
+                continue
+            if not store.set_status(ctx.db, notice.id, "sending", when=("scheduled",)):
+                continue  # deleted by a plan change, or finished meanwhile
+        report.notices[notice.id] = notice
+        deliver.fan_out(ctx, notice, tally)
+    deliver.retry_due(ctx, tally)
+    report.counts = tally.counts
+    unknown = set(report.counts) - set(report.notices)
+    if unknown:
+        report.notices.update(store.notices_by_id(ctx.db, unknown))
+    return report
+
+
+def delivery_context(state: Any, runner_id: str) -> deliver.DeliveryContext:
+    """The channels and settings of this process, for fan-outs stamped with `runner_id`:
+    the official account, plus any channel the wiring put in state.extras["notice_channels"]
+    (objects implementing jobs.deliver.Channel; their users have that channel's name)."""
+    settings = state.settings
+    official = deliver.OfficialAccountChannel(state.sender, settings.wechat_template_id)
+    extra = list(state.extras.get("notice_channels", ()))  # e.g. a WeCom app, from the wiring
+    return deliver.DeliveryContext(
+        db=state.db,
+        channels=[official, *extra],
+        tz=settings.tz,
+        runner_id=runner_id,
+        pseudonym=state.pseudonym.of,
+        concurrency=int(_env_number("BOT_NOTICE_CONCURRENCY", 16)),
+    )
+
+
+@dataclass
+class Runner:
+    """One scheduler process: its scheduler, leases and last result (for /healthz)."""
+
+    state: Any
+    runner_id: str
+    ctx: deliver.DeliveryContext
+    leader: Lease
+    heartbeat: Lease
+    scheduler: BackgroundScheduler
+    stopping: threading.Event = field(default_factory=threading.Event)
+    busy: threading.Lock = field(default_factory=threading.Lock)  # one tick at a time
+    last: str = "starting"
+
+    def status(self) -> str:
+        """A one-line status for /healthz."""
+        if self.stopping.is_set():
+            return "stopped"
+        role = "acting" if self.leader.held() else "standby (another scheduler acts)"
+        return f"{role}; {self.last}"
+
+    def keep_going(self) -> bool:
+        """Fan-outs continue while we are leader and not shutting down."""
+        return self.leader.held() and not self.stopping.is_set()
+
+    def shutdown(self) -> None:
+        """Stop after the sends in flight (they are recorded), then release the leases."""
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        self.scheduler.shutdown(wait=True)
+        self.leader.release()
+        self.heartbeat.release()
+        _CONTEXTS.pop(self.runner_id, None)
+        self.state.extras["scheduler_status"] = "stopped"
+        log.info("scheduler %s stopped", self.runner_id)
+
+
+def keep_lease(runner_id: str) -> None:
+    """Renew the heartbeat; take or renew the leader lease (APScheduler job)."""
+    runner = _CONTEXTS.get(runner_id)
+    if runner is None or runner.stopping.is_set():
+        return
+    runner.heartbeat.acquire()
+    was_leader = runner.leader.held()
+    if runner.leader.acquire() and not was_leader:
+        log.info("scheduler %s acts now (leader lease taken)", runner_id)
+        try:
+            store.sync_for_state(runner.state)
+        except Exception:  # noqa: BLE001 - a bad plan row must not stop the scheduler
+            log.exception("syncing notices with the plans failed")
+        try:
+            runner.scheduler.modify_job("tick", next_run_time=datetime.now(runner.ctx.tz))
+        except (JobLookupError, SchedulerNotRunningError):
+            pass  # shutting down
+    elif was_leader and not runner.leader.held():
+        log.warning("scheduler %s lost the leader lease; standing by", runner_id)
+
+
+def tick(runner_id: str) -> None:
+    """Do what is due now, if this process is the leader (APScheduler job)."""
+    runner = _CONTEXTS.get(runner_id)
+    if runner is None or not runner.keep_going():
+        return
+    if not runner.busy.acquire(blocking=False):
+        return  # a long fan-out is still running: it is the tick
+    try:
+        _tick(runner)
+    except SQLAlchemyError as exc:
+        log.warning("tick: database error %s; trying again next tick", type(exc).__name__)
+    finally:
+        runner.busy.release()
+
+
+def _tick(runner: Runner) -> None:
+    db = runner.ctx.db
+    sweep_uncertain(db)
+    prune_heartbeats(db)
+    now = datetime.now(runner.ctx.tz)
+    report = run_due(
+        runner.ctx,
+        now,
+        apply_missed_rule=True,
+        keep_going=runner.keep_going,
+        now_fn=lambda: datetime.now(runner.ctx.tz),
+    )
+    total = report.total()
+    runner.last = f"last tick {now:%Y-%m-%d %H:%M:%S}: " + (
+        "quiet hours"
+        if report.quiet
+        else f"{len(report.notices)} notices, {total['sent']} sent, {len(report.missed)} missed"
+    )
+    for notice_id, counts in report.counts.items():
+        log.info(
+            "notice %s: %s",
+            report.notices[notice_id].key,
+            ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+        )
+
+
+def start_scheduler(state: Any) -> Runner:
+    """Start the scheduler in background threads of this process; `.shutdown()` stops it."""
+    tick_seconds = _env_number("BOT_SCHEDULER_TICK_SECONDS", 30)
+    lease_seconds = _env_number("BOT_SCHEDULER_LEASE_SECONDS", 30)
+    runner_id = new_runner_id()
+    scheduler = BackgroundScheduler(timezone=state.settings.tz)
+    runner = Runner(
+        state=state,
+        runner_id=runner_id,
+        ctx=delivery_context(state, runner_id),
+        leader=Lease(state.db, LEADER, runner_id, lease_seconds),
+        heartbeat=runner_lease(state.db, runner_id, lease_seconds),
+        scheduler=scheduler,
+    )
+    _CONTEXTS[runner_id] = runner
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # no line per job run
+    common = {"args": [runner_id], "coalesce": True, "misfire_grace_time": 60}
+    # The tick first runs when the lease is taken (keep_lease moves it to "now"). Overlapping
+    # runs return at once (Runner.busy), so APScheduler never has to skip and warn.
+    scheduler.add_job(tick, "interval", seconds=tick_seconds, id="tick", max_instances=3, **common)
+    scheduler.add_job(
+        keep_lease,
+        "interval",
+        seconds=lease_seconds / 3,
+        id="lease",
+        next_run_time=datetime.now(state.settings.tz),
+        max_instances=1,
+        **common,
+    )
+    state.extras["scheduler_status"] = runner.status
+    scheduler.start()
+    log.info("scheduler %s started (tick %ss, lease %ss)", runner_id, tick_seconds, lease_seconds)
+    return runner
+
+
+def run_forever(state: Any) -> int:
+    """`python -m bot scheduler`: run until SIGTERM or SIGINT, then stop cleanly (exit 0)."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.info("signal %s: stopping after the sends in flight", signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    runner = start_scheduler(state)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        runner.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        state.close()
+    return 0
