@@ -136,8 +136,11 @@ def _sync_notices(state, code: str) -> None:  # type: ignore[no-untyped-def]
     except ImportError:
         return
     result = sync_for_state(state, code)
-    print(f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
-          f"{result.removed} removed)", file=sys.stderr)
+    print(
+        f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
+        f"{result.removed} removed)",
+        file=sys.stderr,
+    )
 
 
 def _plan_list(settings: Settings) -> int:

@@ -45,6 +45,7 @@ class InboundProcessor:
         route: Callable[[Incoming, Services], Reply],
         sender: OutboundSender,
         pseudonym: Pseudonymizer,
+        stateless: Callable[[Incoming], str | None] = lambda msg: None,
         budget: float = BUDGET,
         workers: int = 16,
         on_inbound: Callable[[Incoming], None] | None = None,
@@ -52,6 +53,7 @@ class InboundProcessor:
         self.services = services
         self.kv = kv
         self.route = route
+        self.stateless = stateless
         self.sender = sender
         self.pseudonym = pseudonym
         self.budget = budget
@@ -60,6 +62,11 @@ class InboundProcessor:
 
     def handle(self, msg: Incoming) -> str | None:
         """The text to answer with, or None for `success` (nothing now)."""
+        fixed = self.stateless(msg)
+        if fixed is not None:
+            if self.on_inbound is not None:
+                self.on_inbound(msg)
+            return fixed
         key = f"dedup:{msg.channel}:{msg.dedup_key}"
         if not self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL):
             return self._await_first(key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from bot.app_state import AppState
 from bot.clock import SystemClock
@@ -15,7 +16,7 @@ from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings, instance_secret
 from handlers.ports import Services
-from handlers.router import route
+from handlers.router import route, stateless_reply
 from handlers.types import Incoming
 
 log = logging.getLogger(__name__)
@@ -48,15 +49,26 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         pseudonym=pseudonym,
     )
 
+    recently_seen: dict[str, float] = {}
+
     def on_inbound(msg: Incoming) -> None:
         # A message from the user opens WeChat's 48-hour customer-service window. Record it at
-        # most every TOUCH_EVERY seconds per user, so the hot path rarely writes to the database.
+        # most every TOUCH_EVERY seconds per user (this process remembers whom it recorded;
+        # Redis tells the other workers), so the hot path rarely writes to the database.
         if msg.kind == "event":
             return
+        now = time.monotonic()
+        if recently_seen.get(msg.user, 0.0) > now:
+            return
+        if len(recently_seen) > 100_000:
+            recently_seen.clear()
+        recently_seen[msg.user] = now + TOUCH_EVERY
         if kv.set(f"seen:{msg.channel}:{msg.user}", 1, nx=True, ex=TOUCH_EVERY):
             users.touch(msg.user, clock.now())
 
-    processor = InboundProcessor(services, kv, route, sender, pseudonym, on_inbound=on_inbound)
+    processor = InboundProcessor(
+        services, kv, route, sender, pseudonym, stateless=stateless_reply, on_inbound=on_inbound
+    )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
         if settings.wechat_aes_key

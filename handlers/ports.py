@@ -70,12 +70,12 @@ class SuggestionStore(Protocol):
         that was already stored (a retried message)."""
         ...
 
-    def count_since(self, user: str, since: datetime) -> int: ...
-
-    def same_content_since(
-        self, user: str, content: str, since: datetime
-    ) -> SuggestionRecord | None:
-        """The user's earlier suggestion with exactly this content, if any since `since`."""
+    def recent(
+        self, user: str, content: str, hour_since: datetime, day_since: datetime
+    ) -> tuple[int, str | None]:
+        """How many suggestions the user made since `hour_since`, and the ticket of their
+        earliest one with the same content (ignoring punctuation and spacing) since `day_since`.
+        One question, because it is asked before every submission."""
         ...
 
     def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
@@ -122,6 +122,10 @@ class ConversationStore(Protocol):
 
     def take_expired(self, user: str) -> bool:
         """True once if a conversation of this user expired unfinished (then forgets it)."""
+        ...
+
+    def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
+        """`load` and, when nothing is open, `take_expired`, in one go (one round trip)."""
         ...
 
     def save_pages(self, user: str, pages: list[str]) -> None: ...

@@ -74,6 +74,23 @@ def normalize(text: str) -> str:
     return text.rstrip("。.！!？?") if len(text) > 1 else text
 
 
+# Answers that depend on nothing but the words: given at once, before deduplication and the
+# conversation lookup (a retry gets the same answer anyway). "帮助" in the middle of a 献一策
+# conversation therefore gives help and leaves the conversation open, which is what a user
+# asking for help there wants.
+STATELESS: dict[str, str] = {
+    word: texts.HELP for word in ("帮助", "help", "?", "菜单", "你好", "您好")
+}
+
+
+def stateless_reply(msg: Incoming) -> str | None:
+    """The fixed answer to a message that needs no state, or None."""
+    if msg.kind not in ("text", "voice") or len(msg.text) > 12:
+        return None
+    word = normalize(msg.text)
+    return STATELESS.get(word) or STATELESS.get(word.lower())
+
+
 def route(msg: Incoming, services: Services) -> Reply:
     """Answer one incoming message or event."""
     if msg.kind == "event":
@@ -85,10 +102,9 @@ def route(msg: Incoming, services: Services) -> Reply:
         msg = replace(msg, kind="text", text=msg.text.strip().rstrip("。"))
     if msg.kind == "text":
         msg = replace(msg, text=msg.text.strip())
-    state = services.conversations.load(msg.user)
+    state, expired = services.conversations.begin(msg.user)
     if state and state.get("flow") == suggest.FLOW and msg.kind in ("text", "image"):
         return suggest.continue_flow(msg, state, services)
-    expired = services.conversations.take_expired(msg.user)
     reply = _route_stateless(msg, services)
     if expired and reply.text:
         combined = texts.EXPIRED + "\n\n" + reply.text

@@ -71,16 +71,14 @@ def _send(pages: list[str], user: str, services: Services) -> Reply:
 
 
 def _user_plan(user: str, services: Services) -> Plan | None:
-    """The user's chosen campaign if still loaded, else the only campaign, else None."""
-    code = services.users.profile(user).campaign_code
-    if code:
-        plan = services.campaigns.plan(code)
-        if plan is not None:
-            return plan
+    """The only campaign, else the user's chosen one if still loaded, else None.
+
+    With one campaign loaded the profile cannot change the answer, so it is not read."""
     active = services.campaigns.active()
     if len(active) == 1:
         return services.campaigns.plan(active[0].code)
-    return None
+    code = services.users.profile(user).campaign_code
+    return services.campaigns.plan(code) if code else None
 
 
 def _choose_pages(active: list[CampaignInfo], header: str = T.CHOOSE_HEADER) -> list[str]:

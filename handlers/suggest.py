@@ -278,10 +278,9 @@ def _refusal(user: str, content: str, services: Services) -> Reply | None:
         return Reply(texts.TOO_LONG.format(max=limits.max_chars, chars=len(content)))
     now = services.clock.now()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    same = services.suggestions.same_content_since(user, content, day_start)
+    count, same = services.suggestions.recent(user, content, now - timedelta(hours=1), day_start)
     if same:
-        return Reply(texts.DUPLICATE_TODAY.format(ticket=same.ticket))
-    count = services.suggestions.count_since(user, now - timedelta(hours=1))
+        return Reply(texts.DUPLICATE_TODAY.format(ticket=same))
     if count >= limits.per_hour:
         return Reply(texts.RATE_LIMITED.format(count=count))
     return None

@@ -42,7 +42,7 @@ class RedisConversationStore:
         return json.loads(raw) if raw else None
 
     def save(self, user: str, state: dict[str, Any]) -> None:
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=False)
         pipe.set(
             self._key("state", user), json.dumps(state, ensure_ascii=False), ex=CONVERSATION_TTL
         )
@@ -60,9 +60,21 @@ class RedisConversationStore:
             return False
         return bool(self.r.delete(self._key("open", user)))
 
+    def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(self._key("state", user))
+        pipe.exists(self._key("open", user))
+        raw, marker = pipe.execute()
+        if raw:
+            return json.loads(raw), False
+        if not marker:
+            return None, False
+        # The marker without the state: it expired unfinished. Report it once.
+        return None, bool(self.r.delete(self._key("open", user)))
+
     def save_pages(self, user: str, pages: list[str]) -> None:
         key = self._key("pages", user)
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=False)
         pipe.delete(key)
         if pages:
             pipe.rpush(key, *pages)
@@ -71,7 +83,7 @@ class RedisConversationStore:
 
     def next_page(self, user: str) -> tuple[str, int] | None:
         key = self._key("pages", user)
-        pipe = self.r.pipeline()
+        pipe = self.r.pipeline(transaction=False)
         pipe.lpop(key)
         pipe.llen(key)
         page, remaining = pipe.execute()

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import redis
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.privacy import Pseudonymizer
@@ -24,6 +26,7 @@ from handlers.ports import (
 
 PLAN_REVISION_KEY = "plans:revision"
 DB_CHECK_EVERY = 5.0  # seconds
+REVISION_CHECK_EVERY = 1.0  # seconds: how stale another worker's plan may be
 
 
 def _now() -> datetime:
@@ -50,55 +53,68 @@ class SqlSuggestionStore:
         self.pseudonym = pseudonym
 
     def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
-        for _ in range(8):  # a ticket collision is ~1e-9 per pair; retry with a fresh one
-            row = SuggestionRow(
-                ticket=rules.new_ticket(),
-                campaign_code=new.campaign_code,
-                topic=new.topic,
-                content=new.content,
-                content_hash=rules.fingerprint(new.content),
-                status=rules.PENDING,
-                created_at=new.created_at,
-                channel=new.channel,
-                user_openid=new.user,
-                author=self.pseudonym.of(new.user),
-                source_key=new.source_key,
-                attachments=list(new.attachments),
-            )
-            try:
-                with self.db.session() as s:
-                    s.add(row)
-                return _record(row), True
-            except IntegrityError:
-                with self.db.session() as s:
-                    existing = s.scalars(
-                        select(SuggestionRow).where(SuggestionRow.source_key == new.source_key)
-                    ).first()
-                    if existing is not None:
-                        return _record(existing), False
+        """One INSERT … ON CONFLICT DO NOTHING RETURNING, committed by itself. Nothing returned
+        means the source key (a retried message: give back that record) or, about once in a
+        billion, the random ticket was taken (draw another)."""
+        values = {
+            "campaign_code": new.campaign_code,
+            "topic": new.topic,
+            "content": new.content,
+            "content_hash": rules.fingerprint(new.content),
+            "status": rules.PENDING,
+            "created_at": new.created_at,
+            "channel": new.channel,
+            "user_openid": new.user,
+            "author": self.pseudonym.of(new.user),
+            "source_key": new.source_key,
+            "attachments": list(new.attachments),
+        }
+        insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
+        with self.db.autocommit() as conn:
+            for _ in range(8):
+                ticket = rules.new_ticket()
+                stmt = (
+                    insert(SuggestionRow)
+                    .values(ticket=ticket, **values)
+                    .on_conflict_do_nothing()
+                    .returning(SuggestionRow.id)
+                )
+                if conn.execute(stmt).first() is not None:
+                    record = SuggestionRecord(
+                        ticket=ticket,
+                        campaign_code=new.campaign_code,
+                        topic=new.topic,
+                        content=new.content,
+                        status=rules.PENDING,
+                        created_at=new.created_at,
+                        attachments=len(new.attachments),
+                    )
+                    return record, True
+                existing = conn.execute(
+                    select(SuggestionRow).where(SuggestionRow.source_key == new.source_key)
+                ).first()
+                if existing is not None:
+                    return _record(existing), False  # type: ignore[arg-type]
         raise RuntimeError("could not allocate a unique ticket")
 
-    def count_since(self, user: str, since: datetime) -> int:
-        with self.db.session() as s:
-            q = select(func.count()).where(
-                SuggestionRow.user_openid == user, SuggestionRow.created_at >= since
+    def recent(
+        self, user: str, content: str, hour_since: datetime, day_since: datetime
+    ) -> tuple[int, str | None]:
+        mine = SuggestionRow.user_openid == user
+        count = select(func.count()).where(mine, SuggestionRow.created_at >= hour_since)
+        same = (
+            select(SuggestionRow.ticket)
+            .where(
+                mine,
+                SuggestionRow.content_hash == rules.fingerprint(content),
+                SuggestionRow.created_at >= day_since,
             )
-            return int(s.scalar(q) or 0)
-
-    def same_content_since(
-        self, user: str, content: str, since: datetime
-    ) -> SuggestionRecord | None:
-        with self.db.session() as s:
-            row = s.scalars(
-                select(SuggestionRow)
-                .where(
-                    SuggestionRow.user_openid == user,
-                    SuggestionRow.content_hash == rules.fingerprint(content),
-                    SuggestionRow.created_at >= since,
-                )
-                .order_by(SuggestionRow.created_at)
-            ).first()
-            return _record(row) if row else None
+            .order_by(SuggestionRow.created_at)
+            .limit(1)
+        )
+        with self.db.autocommit() as conn:
+            row = conn.execute(select(count.scalar_subquery(), same.scalar_subquery())).one()
+        return int(row[0] or 0), row[1]
 
     def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
         with self.db.session() as s:
@@ -157,11 +173,14 @@ class SqlUserStore:
                     raise
 
     def profile(self, user: str) -> Profile:
-        with self.db.session() as s:
-            row = s.get(UserRow, user)
-            if row is None:
-                return Profile()
-            return Profile(row.campaign_code, row.unit, row.subscribed, row.following)
+        query = select(
+            UserRow.campaign_code, UserRow.unit, UserRow.subscribed, UserRow.following
+        ).where(UserRow.openid == user)
+        with self.db.autocommit() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return Profile()
+        return Profile(row.campaign_code, row.unit, row.subscribed, row.following)
 
     def set_campaign(self, user: str, code: str) -> None:
         self._update(user, campaign_code=code, unit=None)
@@ -221,15 +240,20 @@ class SqlCampaignStore:
         self._revision: bytes | None = None
         self._db_checked = -1e9
         self._db_signature = b""
+        self._kv_checked = -1e9
+        self._kv_revision = b"0"
         self._plans: dict[str, Plan] = {}
         self._infos: list[CampaignInfo] = []
 
     def _signature(self) -> bytes:
         """Redis's revision counter, plus (every few seconds) the database's own revisions, so a
         plan loaded by a process that shares no Redis with us (embedded store) is seen too."""
+        now = time.monotonic()
+        if now - self._kv_checked < REVISION_CHECK_EVERY:
+            return self._kv_revision + b":" + self._db_signature
         raw = self.kv.get(PLAN_REVISION_KEY) or b"0"
         revision = raw if isinstance(raw, bytes) else str(raw).encode()
-        now = time.monotonic()
+        self._kv_revision, self._kv_checked = revision, now
         if now - self._db_checked > DB_CHECK_EVERY:
             with self.db.session() as s:
                 total, count = s.execute(
@@ -267,7 +291,7 @@ class SqlCampaignStore:
         """Tell every process to re-read the plans (after a plan load)."""
         self.kv.incr(PLAN_REVISION_KEY)
         self._revision = None
-        self._db_checked = -1e9
+        self._db_checked = self._kv_checked = -1e9
 
 
 def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:

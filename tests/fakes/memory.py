@@ -147,6 +147,11 @@ class MemoryConversationStore:
         self._states.pop(user, None)
         self._expired.discard(user)
 
+    def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
+        """The open state, or None and whether one expired unfinished (reported once)."""
+        state = self.load(user)
+        return (state, False) if state is not None else (None, self.take_expired(user))
+
     def take_expired(self, user: str) -> bool:
         """True once if a conversation of this user expired unfinished (then forgets it)."""
         kept = self._states.get(user)
@@ -230,6 +235,23 @@ class MemorySuggestionStore:
             if who == user and record.content == content and record.created_at >= since:
                 return record
         return None
+
+    def recent(
+        self, user: str, content: str, hour_since: datetime, day_since: datetime
+    ) -> tuple[int, str | None]:
+        """The hourly count and the first same-content ticket today (see the port)."""
+        from domain.suggestion import fingerprint
+
+        mark = fingerprint(content)
+        same = next(
+            (
+                r
+                for who, r in self._rows
+                if who == user and r.created_at >= day_since and fingerprint(r.content) == mark
+            ),
+            None,
+        )
+        return self.count_since(user, hour_since), same.ticket if same else None
 
     def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
         """The user's newest suggestions and their total count."""

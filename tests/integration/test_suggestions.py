@@ -205,3 +205,13 @@ def test_pseudonym_is_stable_and_keyed(one_campaign):
     from bot.privacy import Pseudonymizer
 
     assert Pseudonymizer("other-key")("abc") != p("abc")
+
+
+def test_help_inside_a_conversation_helps_and_keeps_it_open(one_campaign):
+    answers = talk(
+        one_campaign, "kate", "我要提建议", "1", "帮助", "建议建设科技孵化器", "完成", "确认"
+    )
+    assert "我可以帮您" in answers[2]
+    assert "已记下" in answers[3] and "提交成功" in answers[5]
+    rec = list(export.records(one_campaign.db, one_campaign.settings.tz))[0]
+    assert rec["content"] == "建议建设科技孵化器"  # "帮助" was not taken as content
