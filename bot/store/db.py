@@ -12,6 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def normalize_url(url: str) -> str:
+    """`postgresql://…` and `postgres://…` mean the psycopg2 driver we ship (SQLAlchemy 2.1
+    would otherwise pick psycopg 3, which is not installed)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
@@ -45,7 +54,7 @@ class Database:
     """An engine and its session factory."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = url = normalize_url(url)
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
