@@ -46,6 +46,7 @@ class InboundProcessor:
         sender: OutboundSender,
         pseudonym: Pseudonymizer,
         stateless: Callable[[Incoming], str | None] = lambda msg: None,
+        read_only: Callable[[Incoming], bool] = lambda msg: False,
         budget: float = BUDGET,
         workers: int = 16,
         on_inbound: Callable[[Incoming], None] | None = None,
@@ -54,6 +55,7 @@ class InboundProcessor:
         self.kv = kv
         self.route = route
         self.stateless = stateless
+        self.read_only = read_only
         self.sender = sender
         self.pseudonym = pseudonym
         self.budget = budget
@@ -67,6 +69,8 @@ class InboundProcessor:
             if self.on_inbound is not None:
                 self.on_inbound(msg)
             return fixed
+        if self.read_only(msg):
+            return self._read_only(msg)
         key = f"dedup:{msg.channel}:{msg.dedup_key}"
         if not self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL):
             return self._await_first(key)
@@ -85,6 +89,18 @@ class InboundProcessor:
             return texts.SERVICE_ERROR
         self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
         return text
+
+    def _read_only(self, msg: Incoming) -> str | None:
+        """A question that changes nothing: answered (again, for a retry) without a claim."""
+        future = self.pool.submit(self._run, msg)
+        try:
+            return future.result(timeout=self.budget)
+        except FutureTimeout:
+            log.warning("slow answer for %s; giving up on it", self.pseudonym(msg.user))
+            return None  # WeChat retries, and the retry is answered afresh
+        except Exception:
+            log.exception("handler failed for %s kind=%s", self.pseudonym(msg.user), msg.kind)
+            return texts.SERVICE_ERROR
 
     def _run(self, msg: Incoming) -> str | None:
         if self.on_inbound is not None:

@@ -16,7 +16,7 @@ from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings, instance_secret
 from handlers.ports import Services
-from handlers.router import route, stateless_reply
+from handlers.router import is_read_only, route, stateless_reply
 from handlers.types import Incoming
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,14 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
             users.touch(msg.user, clock.now())
 
     processor = InboundProcessor(
-        services, kv, route, sender, pseudonym, stateless=stateless_reply, on_inbound=on_inbound
+        services,
+        kv,
+        route,
+        sender,
+        pseudonym,
+        stateless=stateless_reply,
+        read_only=is_read_only,
+        on_inbound=on_inbound,
     )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
+from domain.questions import parse_question
 from handlers import basic, schedule, subscription, suggest, texts
 from handlers.ports import Services
 from handlers.types import Incoming, Reply
@@ -89,6 +90,24 @@ def stateless_reply(msg: Incoming) -> str | None:
         return None
     word = normalize(msg.text)
     return STATELESS.get(word) or STATELESS.get(word.lower())
+
+
+READ_ONLY_INTENTS = frozenset(
+    {"due_range", "current_phase", "next_phase", "unit_tasks", "countdown", "overdue", "timetable"}
+)
+
+
+def is_read_only(msg: Incoming) -> bool:
+    """A schedule question: answering it again changes nothing (its pages are simply saved
+    again), so WeChat's retries need no deduplication claim. Should the user be writing a
+    suggestion, the text is content, and adding the same message twice is ignored there."""
+    if msg.kind not in ("text", "voice") or not msg.text or len(msg.text) > 40:
+        return False
+    text = normalize(msg.text)
+    if text in COMMANDS or suggest.ONE_MESSAGE.match(msg.text) or LOOKUP.match(text):
+        return False
+    question = parse_question(msg.text)
+    return question is not None and question.intent in READ_ONLY_INTENTS
 
 
 def route(msg: Incoming, services: Services) -> Reply:

@@ -212,8 +212,12 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
                 attachments=extra,
             )
         )
+    if msg.dedup_key and msg.dedup_key in state.get("keys", []):
+        # A retried copy of a part already written down (see router.is_read_only).
+        return Reply(texts.CONTENT_RECEIVED.format(chars=len("\n".join(state["parts"]))))
     if msg.text.strip():
         state["parts"].append(msg.text.strip())
+        state["keys"] = [*state.get("keys", [])[-49:], msg.dedup_key]
     services.conversations.save(msg.user, state)
     return Reply(texts.CONTENT_RECEIVED.format(chars=len("\n".join(state["parts"]))))
 

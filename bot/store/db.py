@@ -17,7 +17,7 @@ def normalize_url(url: str) -> str:
     would otherwise pick psycopg 3, which is not installed)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 

@@ -215,3 +215,29 @@ def test_help_inside_a_conversation_helps_and_keeps_it_open(one_campaign):
     assert "已记下" in answers[3] and "提交成功" in answers[5]
     rec = list(export.records(one_campaign.db, one_campaign.settings.tz))[0]
     assert rec["content"] == "建议建设科技孵化器"  # "帮助" was not taken as content
+
+
+def test_schedule_questions_need_no_claim_and_retries_get_the_same_answer(one_campaign):
+    from bot.wechat_protocol import parse_xml, to_incoming
+    from tests.wechat_sim import text_xml
+
+    msg = to_incoming(parse_xml(text_xml("leo", "现在是什么阶段", msg_id=770001).encode()))
+    first = one_campaign.processor.handle(msg)
+    again = one_campaign.processor.handle(msg)
+    assert first == again and "宣传发动阶段" in first
+    assert one_campaign.kv.get(f"dedup:wechat:{msg.dedup_key}") is None
+
+
+def test_a_retried_part_of_a_suggestion_is_written_down_once(one_campaign):
+    from bot.wechat_protocol import parse_xml, to_incoming
+    from tests.wechat_sim import text_xml
+
+    talk(one_campaign, "mia", "我要提建议", "1")
+    # Schedule-like words written as content take the lane without a claim: a retried copy
+    # must still be added only once.
+    part = to_incoming(parse_xml(text_xml("mia", "本周有什么到期", msg_id=770002).encode()))
+    assert "已记下" in one_campaign.processor.handle(part)
+    assert "已记下" in one_campaign.processor.handle(part)
+    talk(one_campaign, "mia", "还应公开每周的到期任务清单", "完成", "确认")
+    rec = list(export.records(one_campaign.db, one_campaign.settings.tz))[0]
+    assert rec["content"] == "本周有什么到期\n还应公开每周的到期任务清单"
