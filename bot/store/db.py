@@ -21,8 +21,13 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, autocommit: bool = False) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys. `autocommit`:
+    every statement commits by itself and a returned connection needs no reset (no
+    ROLLBACK round trip on check-in)."""
+    extra: dict[str, object] = (
+        {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
+    )
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
@@ -31,6 +36,7 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"timeout": 15, "check_same_thread": False},
             hide_parameters=True,  # error messages would otherwise carry openids
+            **extra,  # type: ignore[arg-type]
         )
 
         @event.listens_for(engine, "connect")
@@ -46,7 +52,12 @@ def make_engine(url: str) -> Engine:
     # dropped fails one request (answered politely, its dedup claim released so WeChat's retry
     # succeeds) and SQLAlchemy then replaces the whole pool; pool_recycle retires idle ones.
     return create_engine(
-        url, pool_size=10, max_overflow=20, pool_recycle=1800, hide_parameters=True
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_recycle=1800,
+        hide_parameters=True,
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -56,6 +67,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url = normalize_url(url)
         self.engine = make_engine(url)
+        self._autocommit_engine: Engine | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -75,8 +87,10 @@ class Database:
     def autocommit(self) -> Iterator[Connection]:
         """A connection where each statement commits by itself: one round trip per statement,
         for the hot path's single reads and single writes (no BEGIN/COMMIT around them)."""
-        with self.engine.connect() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        if self._autocommit_engine is None:
+            self._autocommit_engine = make_engine(self.url, autocommit=True)
+        with self._autocommit_engine.connect() as conn:
+            yield conn
 
     def upgrade(self) -> None:
         """Apply the Alembic migrations up to head."""
@@ -103,3 +117,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._autocommit_engine is not None:
+            self._autocommit_engine.dispose()

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +51,25 @@ class SqlSuggestionStore:
     def __init__(self, db: Database, pseudonym: Pseudonymizer) -> None:
         self.db = db
         self.pseudonym = pseudonym
+        # The hot path's statements, built once (building one costs more than running it).
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        self._insert = insert(SuggestionRow).on_conflict_do_nothing().returning(SuggestionRow.id)
+        self._by_source = select(SuggestionRow).where(
+            SuggestionRow.source_key == bindparam("source_key")
+        )
+        mine = SuggestionRow.user_openid == bindparam("user")
+        count = select(func.count()).where(mine, SuggestionRow.created_at >= bindparam("hour"))
+        same = (
+            select(SuggestionRow.ticket)
+            .where(
+                mine,
+                SuggestionRow.content_hash == bindparam("hash"),
+                SuggestionRow.created_at >= bindparam("day"),
+            )
+            .order_by(SuggestionRow.created_at)
+            .limit(1)
+        )
+        self._recent = select(count.scalar_subquery(), same.scalar_subquery())
 
     def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
         """One INSERT … ON CONFLICT DO NOTHING RETURNING, committed by itself. Nothing returned
@@ -69,17 +88,10 @@ class SqlSuggestionStore:
             "source_key": new.source_key,
             "attachments": list(new.attachments),
         }
-        insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
         with self.db.autocommit() as conn:
             for _ in range(8):
                 ticket = rules.new_ticket()
-                stmt = (
-                    insert(SuggestionRow)
-                    .values(ticket=ticket, **values)
-                    .on_conflict_do_nothing()
-                    .returning(SuggestionRow.id)
-                )
-                if conn.execute(stmt).first() is not None:
+                if conn.execute(self._insert, {"ticket": ticket, **values}).first() is not None:
                     record = SuggestionRecord(
                         ticket=ticket,
                         campaign_code=new.campaign_code,
@@ -90,9 +102,7 @@ class SqlSuggestionStore:
                         attachments=len(new.attachments),
                     )
                     return record, True
-                existing = conn.execute(
-                    select(SuggestionRow).where(SuggestionRow.source_key == new.source_key)
-                ).first()
+                existing = conn.execute(self._by_source, {"source_key": new.source_key}).first()
                 if existing is not None:
                     return _record(existing), False  # type: ignore[arg-type]
         raise RuntimeError("could not allocate a unique ticket")
@@ -100,20 +110,14 @@ class SqlSuggestionStore:
     def recent(
         self, user: str, content: str, hour_since: datetime, day_since: datetime
     ) -> tuple[int, str | None]:
-        mine = SuggestionRow.user_openid == user
-        count = select(func.count()).where(mine, SuggestionRow.created_at >= hour_since)
-        same = (
-            select(SuggestionRow.ticket)
-            .where(
-                mine,
-                SuggestionRow.content_hash == rules.fingerprint(content),
-                SuggestionRow.created_at >= day_since,
-            )
-            .order_by(SuggestionRow.created_at)
-            .limit(1)
-        )
+        params = {
+            "user": user,
+            "hash": rules.fingerprint(content),
+            "hour": hour_since,
+            "day": day_since,
+        }
         with self.db.autocommit() as conn:
-            row = conn.execute(select(count.scalar_subquery(), same.scalar_subquery())).one()
+            row = conn.execute(self._recent, params).one()
         return int(row[0] or 0), row[1]
 
     def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
@@ -135,6 +139,11 @@ class SqlSuggestionStore:
                 )
             ).first()
             return _record(row) if row else None
+
+
+_PROFILE = select(UserRow.campaign_code, UserRow.unit, UserRow.subscribed, UserRow.following).where(
+    UserRow.openid == bindparam("user")
+)
 
 
 class SqlUserStore:
@@ -173,11 +182,8 @@ class SqlUserStore:
                     raise
 
     def profile(self, user: str) -> Profile:
-        query = select(
-            UserRow.campaign_code, UserRow.unit, UserRow.subscribed, UserRow.following
-        ).where(UserRow.openid == user)
         with self.db.autocommit() as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(_PROFILE, {"user": user}).first()
         if row is None:
             return Profile()
         return Profile(row.campaign_code, row.unit, row.subscribed, row.following)
