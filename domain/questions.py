@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 INTENTS = (
     "due_range",
@@ -176,8 +177,12 @@ def _strip_polite(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def parse_question(text: str) -> Question | None:
-    """The schedule question `text` asks, or None when it is not one of ours."""
+    """The schedule question `text` asks, or None when it is not one of ours.
+
+    Pure and cached: the webhook asks it once to choose a lane and the router once to answer,
+    and cadres ask the same few questions all day."""
     norm = normalize(text)
     if not norm or len(norm) > MAX_QUESTION_CHARS or ":" in norm or norm.isdigit():
         return None
