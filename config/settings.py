@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,7 +73,6 @@ class Settings:
     # Key for the stable pseudonym of a user (keyed hash of the openid). Defaults to a key kept
     # in instance/ so pseudonyms stay stable across restarts of an embedded install.
     pseudonym_key: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:

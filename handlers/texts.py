@@ -22,7 +22,6 @@ HELP = (
     "填写过程中发送“取消”可随时退出。"
 )
 
-FAREWELL_LOG = "user unfollowed; pushes stopped"
 
 UNKNOWN_MESSAGE = "这类消息我暂时还看不懂。" + "\n" + HELP
 VOICE_UNREADABLE = "抱歉，这条语音没能识别出文字。请再说一遍，或直接发送文字，例如“献一策：……”。"
@@ -34,7 +33,6 @@ MORE_FOOTER = "\n（还有{remaining}页，回复“更多”继续查看）"
 SERVICE_ERROR = "抱歉，系统开了个小差，请稍后再试。您刚才的内容没有丢失，可重新发送。"
 
 # --- the 献一策 conversation -------------------------------------------------------------
-NO_CAMPAIGN_TOPICS = "其他"
 OTHER_TOPIC = "其他"
 CHOOSE_CAMPAIGN = "感谢您建言献策！请先选择活动（回复序号）：\n{options}\n回复“取消”可退出。"
 CHOOSE_CAMPAIGN_AGAIN = "没找到这个序号，请回复列表中的数字：\n{options}"
