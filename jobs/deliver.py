@@ -36,98 +36,29 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.db import Database
 from bot.store.models import DeliveryRow, NoticeRow, UserRow
-from bot.wechat_client import OutboundSender, WeChatAPIError
 from domain.notices import is_quiet, shift_out_of_quiet
 from jobs import notices_store as store
+from jobs.channels import (  # noqa: F401 - re-exported: jobs.deliver.Channel etc.
+    Channel,
+    ChannelError,
+    Message,
+    OfficialAccountChannel,
+    Recipient,
+    Undeliverable,
+)
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # customer-service window, with a margin
 PAUSE_ERRORS = frozenset({45009, 45011})
 POOL_RESERVE = 4  # database connections a fan-out leaves to everybody else
 PAUSED = "channel paused by WeChat's rate limit (45009/45011)"
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Who a message goes to, with what a channel needs to decide how."""
-
-    openid: str
-    last_inbound_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Message:
-    """A notice as a channel sends it."""
-
-    notice_id: int
-    kind: str
-    title: str
-    text: str
-    fields: dict[str, str]
-
-
-class Undeliverable(Exception):
-    """The channel cannot reach this recipient at all (no API call was made)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class ChannelError(Exception):
-    """A failed send: ``kind`` is "retry_later" or "give_up"."""
-
-    def __init__(self, errcode: int, kind: str, reason: str) -> None:
-        super().__init__(f"{errcode}: {reason}")
-        self.errcode, self.kind, self.reason = errcode, kind, reason
-
-
-class Channel(Protocol):
-    """A way to reach users; ``name`` matches ``users.channel``. A WeCom app channel ("wecom")
-    implements this and is handed in by the wiring as ``state.extras["notice_channels"]``."""
-
-    name: str
-
-    def send(self, recipient: Recipient, message: Message) -> None:
-        """Send or raise Undeliverable / ChannelError."""
-        ...
-
-
-class OfficialAccountChannel:
-    """The official account: a template message when a template is configured, else a
-    customer-service message while the user's 48-hour window is open, else undeliverable."""
-
-    name = "wechat"
-
-    def __init__(
-        self,
-        sender: OutboundSender,
-        template_id: str = "",
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        """`clock` is the real time (the window is WeChat's, never a rehearsal's)."""
-        self.sender, self.template_id, self.clock = sender, template_id, clock
-
-    def send(self, recipient: Recipient, message: Message) -> None:
-        """One message to one user."""
-        try:
-            if self.template_id:
-                self.sender.send_template(recipient.openid, self.template_id, message.fields)
-            elif recipient.last_inbound_at and self.clock() - recipient.last_inbound_at < WINDOW:
-                self.sender.send_text(recipient.openid, message.text)
-            else:
-                raise Undeliverable("48-hour window closed and no WECHAT_TEMPLATE_ID")
-        except WeChatAPIError as exc:
-            kind = "give_up" if exc.kind == "give_up" else "retry_later"
-            raise ChannelError(exc.errcode, kind, exc.errmsg[:150]) from None
 
 
 class _Connections:
