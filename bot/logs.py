@@ -28,5 +28,6 @@ def setup_logging(level: str | None = None) -> None:
     )
     # urllib3 logs full URLs at DEBUG, and WeChat puts the access token in the query string.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin otherwise
     for name in ("werkzeug", "gunicorn.access"):
         logging.getLogger(name).addFilter(RedactOpenid())

@@ -224,7 +224,7 @@ def _tick(runner: Runner) -> None:
         now_fn=lambda: datetime.now(runner.ctx.tz),
     )
     total = report.total()
-    runner.last = f"last tick {now:%Y-%m-%d %H:%M:%S}: " + (
+    runner.last = f"last tick {now:%Y-%m-%d %H:%M:%S%z}: " + (
         "quiet hours"
         if report.quiet
         else f"{len(report.notices)} notices, {total['sent']} sent, {len(report.missed)} missed"
