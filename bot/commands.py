@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"listening on http://{args.host}:{args.port}/wechat  (health: /healthz)", file=sys.stderr
     )
+    # SIGTERM (docker stop, systemd, kill) ends the server like Ctrl-C, so the scheduler
+    # below releases its lease at once instead of making a successor wait for it to lapse.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,4 @@ def test_serve_answers_healthz_and_wechat(tmp_path):
         _, err = proc.communicate(timeout=20)
     assert "o_serve" not in err and "o_sim" not in err and "Traceback" not in err
     assert "openid=***" in err  # the access log line, redacted
+    assert re.search(r"scheduler \S+ stopped", err)  # SIGTERM: lease released at once
