@@ -69,38 +69,31 @@ class InboundProcessor:
             if self.on_inbound is not None:
                 self.on_inbound(msg)
             return fixed
-        if self.read_only(msg):
-            return self._read_only(msg)
-        key = f"dedup:{msg.channel}:{msg.dedup_key}"
-        if not self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL):
-            return self._await_first(key)
+        key = None  # a read-only question is answered afresh for a retry: no claim needed
+        if not self.read_only(msg):
+            key = f"dedup:{msg.channel}:{msg.dedup_key}"
+            if not self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL):
+                return self._await_first(key)
         future = self.pool.submit(self._run, msg)
         try:
             text = future.result(timeout=self.budget)
         except FutureTimeout:
+            if key is None:
+                log.warning("slow answer for %s; a retry asks again", self.pseudonym(msg.user))
+                return None
             self.kv.set(key, DEFERRED, ex=DEDUP_TTL)
             future.add_done_callback(lambda f: self._send_late(msg, f))
             log.warning("slow handler for %s; answering later", self.pseudonym(msg.user))
             return None
         except Exception:
             # The handler failed (a database hiccup, say): let a retry of this message try again.
-            self.kv.delete(key)
+            if key is not None:
+                self.kv.delete(key)
             log.exception("handler failed for %s kind=%s", self.pseudonym(msg.user), msg.kind)
             return texts.SERVICE_ERROR
-        self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
+        if key is not None:
+            self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
         return text
-
-    def _read_only(self, msg: Incoming) -> str | None:
-        """A question that changes nothing: answered (again, for a retry) without a claim."""
-        future = self.pool.submit(self._run, msg)
-        try:
-            return future.result(timeout=self.budget)
-        except FutureTimeout:
-            log.warning("slow answer for %s; giving up on it", self.pseudonym(msg.user))
-            return None  # WeChat retries, and the retry is answered afresh
-        except Exception:
-            log.exception("handler failed for %s kind=%s", self.pseudonym(msg.user), msg.kind)
-            return texts.SERVICE_ERROR
 
     def _run(self, msg: Incoming) -> str | None:
         if self.on_inbound is not None:

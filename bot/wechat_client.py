@@ -378,7 +378,6 @@ def build_sender(
 ) -> OutboundSender:
     """A WeChatSender when both credentials are set, else a RecordingSender."""
     if not (appid and secret):
-        logger.info("WECHAT_APPID/WECHAT_SECRET unset: outbound messages are recorded, not sent")
         return RecordingSender(pseudonym)
     return WeChatSender(
         appid, secret, redis_client, base_url or DEFAULT_BASE_URL, timeout or 5.0, pseudonym

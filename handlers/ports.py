@@ -112,20 +112,15 @@ class UserStore(Protocol):
 class ConversationStore(Protocol):
     """Short-lived per-user state (guided conversations, pages of a long answer)."""
 
-    def load(self, user: str) -> dict[str, Any] | None: ...
-
     def save(self, user: str, state: dict[str, Any]) -> None:
         """Keep `state` for 30 minutes of inactivity."""
         ...
 
     def clear(self, user: str) -> None: ...
 
-    def take_expired(self, user: str) -> bool:
-        """True once if a conversation of this user expired unfinished (then forgets it)."""
-        ...
-
     def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
-        """`load` and, when nothing is open, `take_expired`, in one go (one round trip)."""
+        """The user's open state, or (None, True) once if a conversation of theirs expired
+        unfinished (then forgets it), else (None, False). One round trip."""
         ...
 
     def save_pages(self, user: str, pages: list[str]) -> None: ...

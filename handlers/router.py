@@ -38,13 +38,9 @@ EVENTS: dict[str, Handler] = {
 }
 
 # Whole-message commands (after normalisation).
+HELP_WORDS = ("帮助", "help", "?", "菜单", "你好", "您好")
 COMMANDS: dict[str, Handler] = {
-    "帮助": basic.help_reply,
-    "help": basic.help_reply,
-    "?": basic.help_reply,
-    "菜单": basic.help_reply,
-    "你好": basic.help_reply,
-    "您好": basic.help_reply,
+    **{word: basic.help_reply for word in HELP_WORDS},
     "更多": basic.more,
     "下一页": basic.more,
     "我的建议": suggest.my_suggestions,
@@ -79,9 +75,7 @@ def normalize(text: str) -> str:
 # conversation lookup (a retry gets the same answer anyway). "帮助" in the middle of a 献一策
 # conversation therefore gives help and leaves the conversation open, which is what a user
 # asking for help there wants.
-STATELESS: dict[str, str] = {
-    word: texts.HELP for word in ("帮助", "help", "?", "菜单", "你好", "您好")
-}
+STATELESS: dict[str, str] = {word: texts.HELP for word in HELP_WORDS}
 
 
 def stateless_reply(msg: Incoming) -> str | None:
@@ -103,8 +97,7 @@ def is_read_only(msg: Incoming) -> bool:
     suggestion, the text is content, and adding the same message twice is ignored there."""
     if msg.kind not in ("text", "voice") or not msg.text or len(msg.text) > 40:
         return False
-    text = normalize(msg.text)
-    if text in COMMANDS or suggest.ONE_MESSAGE.match(msg.text) or LOOKUP.match(text):
+    if _command(msg) is not None:
         return False
     question = parse_question(msg.text)
     return question is not None and question.intent in READ_ONLY_INTENTS
@@ -135,19 +128,30 @@ def route(msg: Incoming, services: Services) -> Reply:
     return reply
 
 
-def _route_stateless(msg: Incoming, services: Services) -> Reply:
-    if msg.kind != "text":
-        return BY_KIND.get(msg.kind, basic.unknown)(msg, services)
+def _command(msg: Incoming) -> Handler | None:
+    """The whole-message command, one-message submission or ticket lookup that `msg` is, if
+    any: these come before schedule questions (is_read_only asks the same)."""
     text = normalize(msg.text)
     command = COMMANDS.get(text) or COMMANDS.get(text.lower())
     if command:
-        return command(msg, services)
+        return command
     one = suggest.ONE_MESSAGE.match(msg.text)
     if one:
-        return suggest.submit_one(msg, one.group("body"), services)
+        body = one.group("body")
+        return lambda m, s: suggest.submit_one(m, body, s)
     lookup = LOOKUP.match(text)
     if lookup:
-        return suggest.lookup(msg, lookup.group("ticket"), services)
+        ticket = lookup.group("ticket")
+        return lambda m, s: suggest.lookup(m, ticket, s)
+    return None
+
+
+def _route_stateless(msg: Incoming, services: Services) -> Reply:
+    if msg.kind != "text":
+        return BY_KIND.get(msg.kind, basic.unknown)(msg, services)
+    command = _command(msg)
+    if command is not None:
+        return command(msg, services)
     answer = schedule.try_handle(msg, services)
     if answer is not None:
         return answer

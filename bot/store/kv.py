@@ -37,10 +37,6 @@ class RedisConversationStore:
     def _key(self, kind: str, user: str) -> str:
         return f"{self.prefix}:{kind}:{user}"
 
-    def load(self, user: str) -> dict[str, Any] | None:
-        raw = self.r.get(self._key("state", user))
-        return json.loads(raw) if raw else None
-
     def save(self, user: str, state: dict[str, Any]) -> None:
         pipe = self.r.pipeline(transaction=False)
         pipe.set(
@@ -52,13 +48,6 @@ class RedisConversationStore:
 
     def clear(self, user: str) -> None:
         self.r.delete(self._key("state", user), self._key("open", user))
-
-    def take_expired(self, user: str) -> bool:
-        if not self.r.exists(self._key("open", user)):
-            return False
-        if self.r.exists(self._key("state", user)):
-            return False
-        return bool(self.r.delete(self._key("open", user)))
 
     def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
         pipe = self.r.pipeline(transaction=False)

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from domain.plan import Plan
+from domain.suggestion import TICKET_ALPHABET, TICKET_LENGTH, fingerprint
 from handlers.ports import (
     CampaignInfo,
     Limits,
@@ -22,7 +23,6 @@ from handlers.ports import (
 )
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 
 
 class FixedClock:
@@ -126,17 +126,6 @@ class MemoryConversationStore:
     def _fresh(self, stamp: datetime) -> bool:
         return self._now() - stamp < self._ttl
 
-    def load(self, user: str) -> dict[str, Any] | None:
-        """The user's state, or None (also once it expired)."""
-        kept = self._states.get(user)
-        if kept is None:
-            return None
-        if not self._fresh(kept[1]):
-            del self._states[user]
-            self._expired.add(user)
-            return None
-        return dict(kept[0])
-
     def save(self, user: str, state: dict[str, Any]) -> None:
         """Keep `state` for 30 minutes of inactivity."""
         self._expired.discard(user)
@@ -149,19 +138,16 @@ class MemoryConversationStore:
 
     def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
         """The open state, or None and whether one expired unfinished (reported once)."""
-        state = self.load(user)
-        return (state, False) if state is not None else (None, self.take_expired(user))
-
-    def take_expired(self, user: str) -> bool:
-        """True once if a conversation of this user expired unfinished (then forgets it)."""
         kept = self._states.get(user)
-        if kept is not None and not self._fresh(kept[1]):
+        if kept is not None and self._fresh(kept[1]):
+            return dict(kept[0]), False
+        if kept is not None:
             del self._states[user]
             self._expired.add(user)
         if user in self._expired:
             self._expired.discard(user)
-            return True
-        return False
+            return None, True
+        return None, False
 
     def save_pages(self, user: str, pages: list[str]) -> None:
         """Keep the remaining pages of a long answer (an empty list forgets older ones)."""
@@ -199,7 +185,7 @@ class MemorySuggestionStore:
 
     def _new_ticket(self) -> str:
         while True:
-            ticket = "".join(self._rng.choice(TICKET_ALPHABET) for _ in range(6))
+            ticket = "".join(self._rng.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
             if ticket not in self._tickets:
                 self._tickets.add(ticket)
                 return ticket
@@ -223,25 +209,10 @@ class MemorySuggestionStore:
         self._by_source[new.source_key] = record
         return record, True
 
-    def count_since(self, user: str, since: datetime) -> int:
-        """How many suggestions the user made at or after `since`."""
-        return sum(1 for who, r in self._rows if who == user and r.created_at >= since)
-
-    def same_content_since(
-        self, user: str, content: str, since: datetime
-    ) -> SuggestionRecord | None:
-        """The user's earlier suggestion with exactly this content, if any since `since`."""
-        for who, record in reversed(self._rows):
-            if who == user and record.content == content and record.created_at >= since:
-                return record
-        return None
-
     def recent(
         self, user: str, content: str, hour_since: datetime, day_since: datetime
     ) -> tuple[int, str | None]:
         """The hourly count and the first same-content ticket today (see the port)."""
-        from domain.suggestion import fingerprint
-
         mark = fingerprint(content)
         same = next(
             (
@@ -251,7 +222,8 @@ class MemorySuggestionStore:
             ),
             None,
         )
-        return self.count_since(user, hour_since), same.ticket if same else None
+        count = sum(1 for who, r in self._rows if who == user and r.created_at >= hour_since)
+        return count, same.ticket if same else None
 
     def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
         """The user's newest suggestions and their total count."""

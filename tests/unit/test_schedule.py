@@ -515,8 +515,8 @@ def test_memory_suggestion_store_dedups_by_source_key() -> None:
         )
     )
     assert second.ticket != first.ticket and second.attachments == 1
-    assert store.count_since("u1", at) == 2 and store.count_since("u2", at) == 0
-    assert store.same_content_since("u1", "内容一二三", at) == second
+    assert store.recent("u1", "内容一二三。", at, at) == (2, first.ticket)  # the earliest
+    assert store.recent("u2", "内容一二三", at, at) == (0, None)
     assert store.for_user("u1", limit=1) == ([second], 2)
     assert store.by_ticket("u1", first.ticket) == first
     assert store.by_ticket("u2", first.ticket) is None
@@ -527,11 +527,10 @@ def test_memory_conversations_expire_after_30_minutes() -> None:
     conversations, clock = services.conversations, services.clock
     conversations.save("u1", {"step": "topic"})
     clock.advance(minutes=29)  # type: ignore[attr-defined]
-    assert conversations.load("u1") == {"step": "topic"}
-    assert not conversations.take_expired("u1")
+    assert conversations.begin("u1") == ({"step": "topic"}, False)
     clock.advance(minutes=31)  # type: ignore[attr-defined]
-    assert conversations.take_expired("u1") and not conversations.take_expired("u1")
-    assert conversations.load("u1") is None
+    assert conversations.begin("u1") == (None, True)
+    assert conversations.begin("u1") == (None, False)  # reported once
     conversations.save_pages("u1", ["a", "b"])
     assert conversations.next_page("u1") == ("a", 1)
     assert conversations.next_page("u1") == ("b", 0)
