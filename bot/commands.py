@@ -60,26 +60,21 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     try:
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown()
+        scheduler.shutdown()
         state.close()
     return 0
 
 
 def _start_scheduler(state):  # type: ignore[no-untyped-def]
-    """The notice scheduler in this process, when the jobs package provides one."""
-    try:
-        from jobs.runner import start_scheduler
-    except ImportError:
-        return None
+    """The notice scheduler in this process (the embedded default)."""
+    from jobs.runner import start_scheduler
+
     return start_scheduler(state)
 
 
 def scheduler(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        from jobs.runner import run_forever
-    except ImportError as exc:
-        raise CliError("the scheduler is not available in this build") from exc
+    from jobs.runner import run_forever
+
     state = _state(settings, migrate=False)
     _announce(settings)
     return run_forever(state)
@@ -123,9 +118,6 @@ def _plan_load(path: str, settings: Settings) -> int:
         created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
         state.campaigns.invalidate()
         _sync_notices(state, parsed.code)
-        after_load = state.extras.get("after_plan_load")
-        if callable(after_load):
-            after_load(parsed.code)
         verb = "created" if created else f"updated (revision {revision})"
         print(f"{parsed.code}: {verb} - {len(parsed.phases)} phases, {len(parsed.tasks)} tasks")
     finally:
@@ -135,10 +127,8 @@ def _plan_load(path: str, settings: Settings) -> int:
 
 def _sync_notices(state, code: str) -> None:  # type: ignore[no-untyped-def]
     """Move or remove the campaign's scheduled notices to match the plan just loaded."""
-    try:
-        from jobs.notices_store import sync_for_state
-    except ImportError:
-        return
+    from jobs.notices_store import sync_for_state
+
     result = sync_for_state(state, code)
     print(
         f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
@@ -190,10 +180,8 @@ def suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def jobs(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        from jobs import cli as jobs_cli
-    except ImportError as exc:
-        raise CliError("notices are not available in this build") from exc
+    from jobs import cli as jobs_cli
+
     state = _state(settings)
     try:
         return jobs_cli.dispatch(args, state)
