@@ -9,6 +9,7 @@ import redis
 
 from bot.inbound import InboundProcessor
 from bot.privacy import Pseudonymizer
+from bot.seen import SeenRecorder
 from bot.store.db import Database
 from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
 from bot.wechat_client import OutboundSender
@@ -30,8 +31,10 @@ class AppState:
     sender: OutboundSender
     processor: InboundProcessor
     cipher: Cipher | None
+    seen: SeenRecorder
     extras: dict[str, Any] = field(default_factory=dict)  # e.g. the running scheduler
 
     def close(self) -> None:
         self.processor.close()
+        self.seen.close()  # after the handlers: their last messages are recorded too
         self.db.dispose()

@@ -22,9 +22,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import redis
 
 from bot.privacy import Pseudonymizer
+from bot.store.kv import RedisConversationStore
 from bot.wechat_client import OutboundSender, WeChatAPIError
 from handlers import texts
-from handlers.ports import Services
+from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,22 @@ POLL = 0.02
 PENDING, DONE, DEFERRED = "pending", "done", "deferred"
 
 
+Route = Callable[[Incoming, Services, Opening | None], Reply]
+
+
 class InboundProcessor:
-    """Runs the router once per dedup key and remembers the answer for the retries."""
+    """Runs the router once per dedup key and remembers the answer for the retries.
+
+    Round trips before the handler runs: none for a fixed answer (帮助); one for a message,
+    which claims its dedup key and reads the user's conversation in the same Redis pipeline
+    (a read-only schedule question reads without claiming); one claim for an event."""
 
     def __init__(
         self,
         services: Services,
         kv: redis.Redis,
-        route: Callable[[Incoming, Services], Reply],
+        conversations: RedisConversationStore,
+        route: Route,
         sender: OutboundSender,
         pseudonym: Pseudonymizer,
         stateless: Callable[[Incoming], str | None] = lambda msg: None,
@@ -53,6 +62,7 @@ class InboundProcessor:
     ) -> None:
         self.services = services
         self.kv = kv
+        self.conversations = conversations
         self.route = route
         self.stateless = stateless
         self.read_only = read_only
@@ -72,9 +82,16 @@ class InboundProcessor:
         key = None  # a read-only question is answered afresh for a retry: no claim needed
         if not self.read_only(msg):
             key = f"dedup:{msg.channel}:{msg.dedup_key}"
-            if not self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL):
-                return self._await_first(key)
-        future = self.pool.submit(self._run, msg)
+        opening = None
+        if msg.kind == "event":  # events do not look at the conversation
+            claimed = key is None or bool(self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL))
+        else:
+            claim = (key, PENDING, DEDUP_TTL) if key is not None else None
+            claimed, opening = self.conversations.claim_and_begin(msg.user, claim)
+        if not claimed:
+            assert key is not None
+            return self._await_first(key)
+        future = self.pool.submit(self._run, msg, opening)
         try:
             text = future.result(timeout=self.budget)
         except FutureTimeout:
@@ -95,10 +112,10 @@ class InboundProcessor:
             self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
         return text
 
-    def _run(self, msg: Incoming) -> str | None:
+    def _run(self, msg: Incoming, opening: Opening | None) -> str | None:
         if self.on_inbound is not None:
             self.on_inbound(msg)
-        return self.route(msg, self.services).text
+        return self.route(msg, self.services, opening).text
 
     def _await_first(self, key: str) -> str | None:
         """A retry: wait for the first copy's answer and give the same one."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from bot.app_state import AppState
 from bot.clock import SystemClock
 from bot.inbound import InboundProcessor
 from bot.privacy import Pseudonymizer
+from bot.seen import SeenRecorder
 from bot.store.db import Database
 from bot.store.kv import RedisConversationStore, make_redis
 from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
@@ -20,7 +20,6 @@ from handlers.router import is_read_only, route, stateless_reply
 from handlers.types import Incoming
 
 log = logging.getLogger(__name__)
-TOUCH_EVERY = 600  # seconds: how fresh the recorded "last message" (48-hour window) is kept
 
 
 def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
@@ -34,11 +33,12 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     users = SqlUserStore(db, pseudonym)
     campaigns = SqlCampaignStore(db, kv)
     clock = SystemClock(settings.tz, settings.today)
+    conversations = RedisConversationStore(kv)
     services = Services(
         suggestions=suggestions,
         campaigns=campaigns,
         users=users,
-        conversations=RedisConversationStore(kv),
+        conversations=conversations,
         clock=clock,
     )
     sender = build_sender(
@@ -49,26 +49,17 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         pseudonym=pseudonym,
     )
 
-    recently_seen: dict[str, float] = {}
+    seen = SeenRecorder(users, clock.now)
 
     def on_inbound(msg: Incoming) -> None:
-        # A message from the user opens WeChat's 48-hour customer-service window. Record it at
-        # most every TOUCH_EVERY seconds per user (this process remembers whom it recorded;
-        # Redis tells the other workers), so the hot path rarely writes to the database.
-        if msg.kind == "event":
-            return
-        now = time.monotonic()
-        if recently_seen.get(msg.user, 0.0) > now:
-            return
-        if len(recently_seen) > 100_000:
-            recently_seen.clear()
-        recently_seen[msg.user] = now + TOUCH_EVERY
-        if kv.set(f"seen:{msg.channel}:{msg.user}", 1, nx=True, ex=TOUCH_EVERY):
-            users.touch(msg.user, clock.now())
+        # A message (not an event) opens WeChat's 48-hour customer-service window.
+        if msg.kind != "event":
+            seen.note(msg.user)
 
     processor = InboundProcessor(
         services,
         kv,
+        conversations,
         route,
         sender,
         pseudonym,
@@ -93,6 +84,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         sender=sender,
         processor=processor,
         cipher=cipher,
+        seen=seen,
     )
 
 

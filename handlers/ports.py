@@ -64,7 +64,25 @@ class NewSuggestion:
     attachments: tuple[str, ...] = ()  # media references (MediaId / PicUrl)
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What SuggestionStore.submit did: stored it (`record`), or refused it."""
+
+    record: SuggestionRecord | None = None  # stored now, or earlier from this same message
+    same_today: str | None = None  # refused: the ticket of the same text earlier today
+    this_hour: int = 0  # the user's suggestions in the last hour (refused at the limit)
+
+
 class SuggestionStore(Protocol):
+    def submit(
+        self, new: NewSuggestion, hour_since: datetime, day_since: datetime, per_hour: int
+    ) -> Submitted:
+        """Store `new` unless the user sent the same text since `day_since` or already
+        `per_hour` suggestions since `hour_since`; a retried message (its source_key already
+        stored) gets its record back. What `submit_in_steps` does, as one round trip where
+        the store can (the hot path of every submission)."""
+        ...
+
     def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
         """Store a suggestion; (record, True), or (the existing record, False) for a source_key
         that was already stored (a retried message)."""
@@ -78,6 +96,10 @@ class SuggestionStore(Protocol):
         One question, because it is asked before every submission."""
         ...
 
+    def by_source(self, source_key: str) -> SuggestionRecord | None:
+        """The suggestion stored from that message, if any."""
+        ...
+
     def for_user(self, user: str, limit: int = 10) -> tuple[list[SuggestionRecord], int]:
         """The user's newest suggestions and their total count."""
         ...
@@ -85,6 +107,25 @@ class SuggestionStore(Protocol):
     def by_ticket(self, user: str, ticket: str) -> SuggestionRecord | None:
         """The suggestion with that ticket if it belongs to `user` (otherwise None)."""
         ...
+
+
+def submit_in_steps(
+    store: SuggestionStore,
+    new: NewSuggestion,
+    hour_since: datetime,
+    day_since: datetime,
+    per_hour: int,
+) -> Submitted:
+    """SuggestionStore.submit from its other methods: the reference behaviour."""
+    existing = store.by_source(new.source_key)
+    if existing is not None:
+        return Submitted(existing)
+    count, same = store.recent(new.user, new.content, hour_since, day_since)
+    if same is not None or count >= per_hour:
+        existing = store.by_source(new.source_key)  # stored meanwhile by a concurrent copy
+        return Submitted(existing, None, count) if existing else Submitted(None, same, count)
+    record, _created = store.create(new)
+    return Submitted(record, None, count)
 
 
 @dataclass(frozen=True)
@@ -109,6 +150,15 @@ class UserStore(Protocol):
     def set_subscribed(self, user: str, subscribed: bool) -> None: ...
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What ConversationStore.begin found for a user before their message is handled."""
+
+    state: dict[str, Any] | None = None  # the open guided conversation, if any
+    expired: bool = False  # a conversation of theirs expired unfinished (reported once)
+    has_pages: bool = False  # pages of an earlier long answer wait for "更多"
+
+
 class ConversationStore(Protocol):
     """Short-lived per-user state (guided conversations, pages of a long answer)."""
 
@@ -118,12 +168,14 @@ class ConversationStore(Protocol):
 
     def clear(self, user: str) -> None: ...
 
-    def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
-        """The user's open state, or (None, True) once if a conversation of theirs expired
-        unfinished (then forgets it), else (None, False). One round trip."""
+    def begin(self, user: str) -> Opening:
+        """The user's open state; or that a conversation of theirs expired unfinished (said
+        once, then forgotten); and whether pages wait for "更多". One round trip."""
         ...
 
-    def save_pages(self, user: str, pages: list[str]) -> None: ...
+    def save_pages(self, user: str, pages: list[str]) -> None:
+        """Replace the user's waiting pages (an empty list forgets them)."""
+        ...
 
     def next_page(self, user: str) -> tuple[str, int] | None:
         """The next stored page and how many remain after it, or None."""

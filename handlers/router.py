@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from domain.questions import parse_question
 from handlers import basic, schedule, subscription, suggest, texts
-from handlers.ports import Services
+from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
 
 Handler = Callable[[Incoming, Services], Reply]
@@ -103,8 +103,10 @@ def is_read_only(msg: Incoming) -> bool:
     return question is not None and question.intent in READ_ONLY_INTENTS
 
 
-def route(msg: Incoming, services: Services) -> Reply:
-    """Answer one incoming message or event."""
+def route(msg: Incoming, services: Services, opening: Opening | None = None) -> Reply:
+    """Answer one incoming message or event. `opening` is what the conversation store's
+    begin() gave for this user, if the caller already asked (the webhook asks in the same
+    round trip as its dedup claim); otherwise route asks."""
     if msg.kind == "event":
         return EVENTS.get(msg.event, basic.silent)(msg, services)
     if msg.kind == "voice":
@@ -114,17 +116,23 @@ def route(msg: Incoming, services: Services) -> Reply:
         msg = replace(msg, kind="text", text=msg.text.strip().rstrip("。"))
     if msg.kind == "text":
         msg = replace(msg, text=msg.text.strip())
-    state, expired = services.conversations.begin(msg.user)
+    if opening is None:
+        opening = services.conversations.begin(msg.user)
+    state = opening.state
     if state and state.get("flow") == suggest.FLOW and msg.kind in ("text", "image"):
         return suggest.continue_flow(msg, state, services)
     reply = _route_stateless(msg, services)
-    if expired and reply.text:
-        combined = texts.EXPIRED + "\n\n" + reply.text
+    if opening.expired and reply.text:
+        answer = reply.text
+        combined = texts.EXPIRED + "\n\n" + answer
         if len(combined.encode("utf-8")) <= MAX_REPLY_BYTES:
-            return Reply(combined, reply.more)
-        # Too long together: the notice now, the answer as the next page.
-        services.conversations.save_pages(msg.user, [reply.text, *reply.more])
-        return Reply(texts.EXPIRED + texts.MORE_FOOTER.format(remaining=1 + len(reply.more)))
+            reply = Reply(combined, reply.more)
+        else:  # too long together: the notice now, the answer as the next page
+            more = (answer, *(reply.more or ()))
+            reply = Reply(texts.EXPIRED + texts.MORE_FOOTER.format(remaining=len(more)), more)
+    # The pages of this answer replace older ones; nothing to clear costs no round trip.
+    if reply.more is not None and (reply.more or opening.has_pages):
+        services.conversations.save_pages(msg.user, list(reply.more))
     return reply
 
 

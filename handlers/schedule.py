@@ -5,8 +5,8 @@ Entry points for the router:
 - `handle_menu(key, msg, services)`: the menu keys in MENU_KEYS;
 - `examples_reply()`: what can be asked, for messages nobody understood.
 
-Long answers are paged: the first page (with the "更多" footer) is the reply; the rest go to
-`services.conversations.save_pages` (also in `Reply.more`), for the router's "更多" to send.
+Long answers are paged: the first page (with the "更多" footer) is the reply; the rest go in
+`Reply.more`, which the router stores for "更多" (an empty tuple clears older pages).
 """
 
 from __future__ import annotations
@@ -54,20 +54,19 @@ def examples_reply() -> Reply:
 def answer(question: Question, msg: Incoming, services: Services) -> Reply:
     """Answer an already parsed question for the user of `msg`."""
     if question.intent == "switch_campaign":
-        return _send(_switch(question.campaign or "", msg.user, services), msg.user, services)
+        return _paged(_switch(question.campaign or "", msg.user, services))
     if question.intent == "bind_unit":
-        return _send(_bind(question.unit or "", msg.user, services), msg.user, services)
+        return _paged(_bind(question.unit or "", msg.user, services))
     plan = _user_plan(msg.user, services)
     if plan is None:
-        return _send(_choose_pages(services.campaigns.active()), msg.user, services)
-    return _send(_about_plan(question, plan, msg.user, services), msg.user, services)
+        return _paged(_choose_pages(services.campaigns.active()))
+    return _paged(_about_plan(question, plan, msg.user, services))
 
 
-def _send(pages: list[str], user: str, services: Services) -> Reply:
-    """The first page as the reply; the rest kept for "更多" (an empty rest clears old pages)."""
-    rest = pages[1:]
-    services.conversations.save_pages(user, rest)
-    return Reply(with_more_footer(pages[0], len(rest)), more=tuple(rest))
+def _paged(pages: list[str]) -> Reply:
+    """The first page as the reply; the rest for "更多" (an empty rest clears older pages)."""
+    rest = tuple(pages[1:])
+    return Reply(with_more_footer(pages[0], len(rest)), more=rest)
 
 
 def _user_plan(user: str, services: Services) -> Plan | None:

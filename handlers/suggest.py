@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain import suggestion as rules
@@ -88,11 +88,14 @@ def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
     content = rules.clean_content(body)
     if not content:
         return Reply(texts.ONE_MESSAGE_HINT)
-    refusal = _refusal(msg.user, content, services)
+    refusal = _length_refusal(content, services)
     if refusal:
         return refusal
     campaign, campaigns = _campaign_for(msg.user, services)
     if campaign is None and campaigns:
+        refusal = _refusal(msg.user, content, services)  # before asking which campaign
+        if refusal:
+            return refusal
         state = {
             "flow": FLOW,
             "step": "campaign",
@@ -231,9 +234,6 @@ def _on_confirm(msg: Incoming, state: dict[str, Any], services: Services, text: 
         return Reply(texts.CONFIRM_AGAIN)
     services.conversations.clear(msg.user)
     content = rules.clean_content("\n".join(state["parts"]))
-    refusal = _refusal(msg.user, content, services)
-    if refusal:
-        return refusal
     return _store(
         msg,
         services,
@@ -273,19 +273,37 @@ def _pick(text: str, options: list[str]) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _refusal(user: str, content: str, services: Services) -> Reply | None:
-    """A kind refusal if the content breaks a rule, else None."""
+def _length_refusal(content: str, services: Services) -> Reply | None:
+    """A kind refusal if the content is too short or too long, else None."""
     limits = services.limits
     if rules.content_length(content) < limits.min_chars:
         return Reply(texts.TOO_SHORT.format(min=limits.min_chars))
     if len(content) > limits.max_chars:
         return Reply(texts.TOO_LONG.format(max=limits.max_chars, chars=len(content)))
+    return None
+
+
+def _windows(services: Services) -> tuple[datetime, datetime]:
+    """Since when the hourly limit and the same-text-today rule count."""
     now = services.clock.now()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    count, same = services.suggestions.recent(user, content, now - timedelta(hours=1), day_start)
+    return now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _refusal(user: str, content: str, services: Services) -> Reply | None:
+    """A kind refusal if the content breaks a rule, else None: asked early, when a guided
+    conversation would otherwise go on; _store asks again as it stores."""
+    refusal = _length_refusal(content, services)
+    if refusal:
+        return refusal
+    hour_since, day_since = _windows(services)
+    count, same = services.suggestions.recent(user, content, hour_since, day_since)
+    return _refused(same, count, services)
+
+
+def _refused(same: str | None, count: int, services: Services) -> Reply | None:
     if same:
         return Reply(texts.DUPLICATE_TODAY.format(ticket=same))
-    if count >= limits.per_hour:
+    if count >= services.limits.per_hour:
         return Reply(texts.RATE_LIMITED.format(count=count))
     return None
 
@@ -299,18 +317,32 @@ def _store(
     attachments: list[str],
     source_key: str,
 ) -> Reply:
-    record, _created = services.suggestions.create(
+    """Store the suggestion unless the rules refuse it (checked in the same round trip)."""
+    refusal = _length_refusal(content, services)
+    if refusal:
+        return refusal
+    now = services.clock.now()
+    hour_since, day_since = _windows(services)
+    result = services.suggestions.submit(
         NewSuggestion(
             user=msg.user,
             channel=msg.channel,
             campaign_code=campaign,
             topic=topic,
             content=content,
-            source_key=source_key or f"{msg.channel}:{msg.user}:{services.clock.now().isoformat()}",
-            created_at=services.clock.now(),
+            source_key=source_key or f"{msg.channel}:{msg.user}:{now.isoformat()}",
+            created_at=now,
             attachments=tuple(attachments),
-        )
+        ),
+        hour_since,
+        day_since,
+        services.limits.per_hour,
     )
+    record = result.record
+    if record is None:
+        return _refused(result.same_today, result.this_hour, services) or Reply(
+            texts.SERVICE_ERROR
+        )
     return Reply(texts.SUBMITTED.format(ticket=record.ticket, status=record.status))
 
 

@@ -6,7 +6,7 @@ Every channel (official account, WeCom, terminal chat) turns what it receives in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -32,8 +32,9 @@ class Reply:
     """What the assistant answers. `text=None` means answer nothing (WeChat's `success`)."""
 
     text: str | None
-    # Extra pages the user can fetch with "更多" (kept by the conversation store).
-    more: tuple[str, ...] = field(default_factory=tuple)
+    # Further pages of this answer, fetched with "更多". None: the reply leaves the user's
+    # waiting pages alone; a tuple (even empty) replaces them. The router stores them.
+    more: tuple[str, ...] | None = None
 
     @classmethod
     def silent(cls) -> Reply:

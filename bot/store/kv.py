@@ -11,6 +11,8 @@ from typing import Any
 
 import redis
 
+from handlers.ports import Opening
+
 CONVERSATION_TTL = 30 * 60
 EXPIRED_MARKER_TTL = 24 * 3600
 PAGES_TTL = 30 * 60
@@ -49,17 +51,32 @@ class RedisConversationStore:
     def clear(self, user: str) -> None:
         self.r.delete(self._key("state", user), self._key("open", user))
 
-    def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
+    def begin(self, user: str) -> Opening:
+        return self.claim_and_begin(user, None)[1]
+
+    def claim_and_begin(
+        self, user: str, claim: tuple[str, str, int] | None
+    ) -> tuple[bool, Opening]:
+        """begin(), with an optional dedup claim (key, value, ttl) set NX in the same round
+        trip. (claimed, opening); when the claim is taken, the opening is not to be used and
+        an expired conversation is not reported (the copy holding the claim reports it)."""
         pipe = self.r.pipeline(transaction=False)
+        if claim is not None:
+            key, value, ttl = claim
+            pipe.set(key, value, nx=True, ex=ttl)
         pipe.get(self._key("state", user))
         pipe.exists(self._key("open", user))
-        raw, marker = pipe.execute()
+        pipe.exists(self._key("pages", user))
+        results = pipe.execute()
+        claimed = bool(results[0]) if claim is not None else True
+        raw, marker, pages = results[-3:]
         if raw:
-            return json.loads(raw), False
-        if not marker:
-            return None, False
+            return claimed, Opening(json.loads(raw), False, bool(pages))
+        if not marker or not claimed:
+            return claimed, Opening(None, False, bool(pages))
         # The marker without the state: it expired unfinished. Report it once.
-        return None, bool(self.r.delete(self._key("open", user)))
+        expired = bool(self.r.delete(self._key("open", user)))
+        return claimed, Opening(None, expired, bool(pages))
 
     def save_pages(self, user: str, pages: list[str]) -> None:
         key = self._key("pages", user)

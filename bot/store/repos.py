@@ -7,21 +7,30 @@ import time
 from datetime import UTC, datetime
 
 import redis
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import JSON, bindparam, case, func, or_, select, text, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.privacy import Pseudonymizer
 from bot.store.db import Database
-from bot.store.models import CampaignRow, PhaseRow, SuggestionRow, TaskRow, UserRow
+from bot.store.models import (
+    CampaignRow,
+    PhaseRow,
+    SuggestionRow,
+    TaskRow,
+    UserRow,
+    UTCDateTime,
+)
 from domain import suggestion as rules
 from domain.plan import DateSpan, Phase, Plan, Task
 from handlers.ports import (
     CampaignInfo,
     NewSuggestion,
     Profile,
+    Submitted,
     SuggestionRecord,
+    submit_in_steps,
 )
 
 PLAN_REVISION_KEY = "plans:revision"
@@ -43,6 +52,40 @@ def _record(row: SuggestionRow) -> SuggestionRecord:
         created_at=row.created_at,
         attachments=len(row.attachments or []),
     )
+
+
+# SuggestionStore.submit on PostgreSQL: the duplicate and hourly checks and the insert as one
+# statement, so a submission costs one round trip. `mine` finds a retried message's own row;
+# `stored` is NULL when a check refused it or a unique key (source_key, ticket) was taken.
+_SUBMIT_PG = text(
+    """
+WITH prior AS (
+    SELECT
+        (SELECT ticket FROM suggestions WHERE source_key = :source_key) AS mine,
+        (SELECT ticket FROM suggestions
+          WHERE user_openid = :user_openid AND content_hash = :content_hash
+            AND created_at >= :day
+          ORDER BY created_at LIMIT 1) AS same,
+        (SELECT count(*) FROM suggestions
+          WHERE user_openid = :user_openid AND created_at >= :hour) AS n
+), stored AS (
+    INSERT INTO suggestions (ticket, campaign_code, topic, content, content_hash, status,
+                             created_at, channel, user_openid, author, source_key, attachments)
+    SELECT :ticket, :campaign_code, :topic, :content, :content_hash, :status,
+           :created_at, :channel, :user_openid, :author, :source_key, :attachments
+    FROM prior
+    WHERE prior.mine IS NULL AND prior.same IS NULL AND prior.n < :per_hour
+    ON CONFLICT DO NOTHING
+    RETURNING ticket
+)
+SELECT prior.mine, prior.same, prior.n, (SELECT ticket FROM stored) AS stored FROM prior
+"""
+).bindparams(
+    bindparam("created_at", type_=UTCDateTime()),
+    bindparam("day", type_=UTCDateTime()),
+    bindparam("hour", type_=UTCDateTime()),
+    bindparam("attachments", type_=JSON()),
+)
 
 
 class SqlSuggestionStore:
@@ -71,11 +114,8 @@ class SqlSuggestionStore:
         )
         self._recent = select(count.scalar_subquery(), same.scalar_subquery())
 
-    def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
-        """One INSERT … ON CONFLICT DO NOTHING RETURNING, committed by itself. Nothing returned
-        means the source key (a retried message: give back that record) or, about once in a
-        billion, the random ticket was taken (draw another)."""
-        values = {
+    def _values(self, new: NewSuggestion) -> dict[str, object]:
+        return {
             "campaign_code": new.campaign_code,
             "topic": new.topic,
             "content": new.content,
@@ -88,24 +128,67 @@ class SqlSuggestionStore:
             "source_key": new.source_key,
             "attachments": list(new.attachments),
         }
+
+    @staticmethod
+    def _new_record(ticket: str, new: NewSuggestion) -> SuggestionRecord:
+        return SuggestionRecord(
+            ticket=ticket,
+            campaign_code=new.campaign_code,
+            topic=new.topic,
+            content=new.content,
+            status=rules.PENDING,
+            created_at=new.created_at,
+            attachments=len(new.attachments),
+        )
+
+    def create(self, new: NewSuggestion) -> tuple[SuggestionRecord, bool]:
+        """One INSERT … ON CONFLICT DO NOTHING RETURNING, committed by itself. Nothing returned
+        means the source key (a retried message: give back that record) or, about once in a
+        billion, the random ticket was taken (draw another)."""
+        values = self._values(new)
         with self.db.autocommit() as conn:
             for _ in range(8):
                 ticket = rules.new_ticket()
                 if conn.execute(self._insert, {"ticket": ticket, **values}).first() is not None:
-                    record = SuggestionRecord(
-                        ticket=ticket,
-                        campaign_code=new.campaign_code,
-                        topic=new.topic,
-                        content=new.content,
-                        status=rules.PENDING,
-                        created_at=new.created_at,
-                        attachments=len(new.attachments),
-                    )
-                    return record, True
-                existing = conn.execute(self._by_source, {"source_key": new.source_key}).first()
-                if existing is not None:
-                    return _record(existing), False  # type: ignore[arg-type]
+                    return self._new_record(ticket, new), True
+                found = conn.execute(self._by_source, {"source_key": new.source_key}).first()
+                if found is not None:
+                    return _record(found), False  # type: ignore[arg-type]
         raise RuntimeError("could not allocate a unique ticket")
+
+    def submit(
+        self, new: NewSuggestion, hour_since: datetime, day_since: datetime, per_hour: int
+    ) -> Submitted:
+        """The checks and the insert in one statement on PostgreSQL (see _SUBMIT_PG); in
+        steps elsewhere. A concurrent copy of the same message, or a ticket drawn twice,
+        stores nothing: then the copy's record is looked up, or another ticket drawn."""
+        if self.db.engine.dialect.name != "postgresql":
+            return submit_in_steps(self, new, hour_since, day_since, per_hour)
+        params = {
+            **self._values(new),
+            "hour": hour_since,
+            "day": day_since,
+            "per_hour": per_hour,
+        }
+        with self.db.autocommit() as conn:
+            for _ in range(8):
+                ticket = rules.new_ticket()
+                row = conn.execute(_SUBMIT_PG, {"ticket": ticket, **params}).one()
+                if row.stored is not None:
+                    return Submitted(self._new_record(ticket, new), None, int(row.n))
+                if row.mine is not None or row.same is None and row.n < per_hour:
+                    # Stored from this message (now or before), or the ticket was taken.
+                    found = conn.execute(self._by_source, {"source_key": new.source_key}).first()
+                    if found is not None:
+                        return Submitted(_record(found), None, int(row.n))  # type: ignore[arg-type]
+                    continue
+                return Submitted(None, row.same, int(row.n))
+        raise RuntimeError("could not allocate a unique ticket")
+
+    def by_source(self, source_key: str) -> SuggestionRecord | None:
+        with self.db.autocommit() as conn:
+            row = conn.execute(self._by_source, {"source_key": source_key}).first()
+        return _record(row) if row is not None else None  # type: ignore[arg-type]
 
     def recent(
         self, user: str, content: str, hour_since: datetime, day_since: datetime
@@ -205,7 +288,57 @@ class SqlUserStore:
 
     def touch(self, user: str, when: datetime) -> None:
         """Record an inbound message (opens the 48-hour customer-service window)."""
-        self._update(user, last_inbound_at=when, following=True)
+        self.touch_many({user: when})
+
+    def touch_many(self, seen: dict[str, datetime]) -> None:
+        """Record the last inbound message of many users in one upsert (bot/seen.py batches
+        them). A later time wins. A message newer than the row's last change also marks the
+        user as following (only followers can write), but one that was queued before an
+        unfollow was handled does not undo it."""
+        if not seen:
+            return
+        now = _now()
+        rows = [
+            {
+                "openid": user,
+                "pseudonym": self.pseudonym.of(user),
+                "channel": self.channel,
+                "following": True,
+                "subscribed": False,
+                "last_inbound_at": when,
+                "updated_at": now,
+            }
+            for user, when in sorted(seen.items())  # one lock order for concurrent batches
+        ]
+        table = UserRow.__table__
+        insert = pg_insert if self.db.engine.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(UserRow).values(rows)
+        new = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.openid],
+            set_={
+                "last_inbound_at": case(
+                    (
+                        or_(
+                            table.c.last_inbound_at.is_(None),
+                            table.c.last_inbound_at < new.last_inbound_at,
+                        ),
+                        new.last_inbound_at,
+                    ),
+                    else_=table.c.last_inbound_at,
+                ),
+                "following": case(
+                    (new.last_inbound_at > table.c.updated_at, true()),
+                    else_=table.c.following,
+                ),
+                "updated_at": case(
+                    (new.last_inbound_at > table.c.updated_at, new.updated_at),
+                    else_=table.c.updated_at,
+                ),
+            },
+        )
+        with self.db.autocommit() as conn:
+            conn.execute(stmt)
 
 
 def plan_from_row(row: CampaignRow) -> Plan:

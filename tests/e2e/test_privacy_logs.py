@@ -16,10 +16,10 @@ def test_a_whole_conversation_logs_no_openid(client, state, caplog, monkeypatch)
     for line in ("帮助", "我要提建议", "写一条建议：社区增设快递柜", "完成", "确认", "我的建议"):
         assert sim.post(client, text_xml(OPENID, line)).status == 200
 
-    def broken(new):  # type: ignore[no-untyped-def]
+    def broken(*args):  # type: ignore[no-untyped-def]
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(state.suggestions, "create", broken)
+    monkeypatch.setattr(state.suggestions, "submit", broken)
     answer = sim.post(client, text_xml(OPENID, "献一策：建议夜间开放学校操场供居民锻炼"))
     assert answer.status == 200 and "系统开了个小差" in answer.text
     assert "Traceback" not in answer.text and "database went away" not in answer.text

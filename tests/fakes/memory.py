@@ -17,9 +17,12 @@ from handlers.ports import (
     CampaignInfo,
     Limits,
     NewSuggestion,
+    Opening,
     Profile,
     Services,
+    Submitted,
     SuggestionRecord,
+    submit_in_steps,
 )
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -136,18 +139,23 @@ class MemoryConversationStore:
         self._states.pop(user, None)
         self._expired.discard(user)
 
-    def begin(self, user: str) -> tuple[dict[str, Any] | None, bool]:
-        """The open state, or None and whether one expired unfinished (reported once)."""
+    def begin(self, user: str) -> Opening:
+        """The open state, whether one expired unfinished (reported once), waiting pages."""
+        has_pages = self._has_pages(user)
         kept = self._states.get(user)
         if kept is not None and self._fresh(kept[1]):
-            return dict(kept[0]), False
+            return Opening(dict(kept[0]), False, has_pages)
         if kept is not None:
             del self._states[user]
             self._expired.add(user)
         if user in self._expired:
             self._expired.discard(user)
-            return None, True
-        return None, False
+            return Opening(None, True, has_pages)
+        return Opening(None, False, has_pages)
+
+    def _has_pages(self, user: str) -> bool:
+        kept = self._pages.get(user)
+        return kept is not None and bool(kept[0]) and self._fresh(kept[1])
 
     def save_pages(self, user: str, pages: list[str]) -> None:
         """Keep the remaining pages of a long answer (an empty list forgets older ones)."""
@@ -208,6 +216,15 @@ class MemorySuggestionStore:
         self._rows.append((new.user, record))
         self._by_source[new.source_key] = record
         return record, True
+
+    def submit(
+        self, new: NewSuggestion, hour_since: datetime, day_since: datetime, per_hour: int
+    ) -> Submitted:
+        """Store unless refused (see the port)."""
+        return submit_in_steps(self, new, hour_since, day_since, per_hour)
+
+    def by_source(self, source_key: str) -> SuggestionRecord | None:
+        return self._by_source.get(source_key)
 
     def recent(
         self, user: str, content: str, hour_since: datetime, day_since: datetime

@@ -8,7 +8,7 @@ import pytest
 
 from domain.plan import DateSpan, Phase, Plan, Task
 from handlers import schedule_texts as T
-from handlers.ports import NewSuggestion, Services
+from handlers.ports import NewSuggestion, Opening, Services
 from handlers.router import route
 from handlers.schedule import examples_reply, handle_menu, try_handle
 from handlers.schedule_format import MAX_BYTES, nbytes
@@ -94,8 +94,11 @@ MHZ = Plan(
 
 
 def ask(services: Services, text: str, user: str = "u1", kind: str = "text") -> Reply:
-    reply = try_handle(Incoming("wechat", user, kind, text=text), services)
-    assert reply is not None and reply.text is not None, text
+    """A schedule question through the router (which also keeps the pages for "更多")."""
+    msg = Incoming("wechat", user, kind, text=text)
+    assert try_handle(msg, services) is not None, text  # the schedule handler answers it
+    reply = route(msg, services)
+    assert reply.text is not None, text
     return reply
 
 
@@ -527,11 +530,12 @@ def test_memory_conversations_expire_after_30_minutes() -> None:
     conversations, clock = services.conversations, services.clock
     conversations.save("u1", {"step": "topic"})
     clock.advance(minutes=29)  # type: ignore[attr-defined]
-    assert conversations.begin("u1") == ({"step": "topic"}, False)
+    assert conversations.begin("u1") == Opening({"step": "topic"}, False)
     clock.advance(minutes=31)  # type: ignore[attr-defined]
-    assert conversations.begin("u1") == (None, True)
-    assert conversations.begin("u1") == (None, False)  # reported once
+    assert conversations.begin("u1") == Opening(None, True)
+    assert conversations.begin("u1") == Opening(None, False)  # reported once
     conversations.save_pages("u1", ["a", "b"])
+    assert conversations.begin("u1") == Opening(None, False, has_pages=True)
     assert conversations.next_page("u1") == ("a", 1)
     assert conversations.next_page("u1") == ("b", 0)
     assert conversations.next_page("u1") is None
