@@ -37,13 +37,25 @@ def clean_content(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
-def content_length(text: str) -> int:
-    """Characters that carry meaning (no whitespace or punctuation) — what 'too short' counts."""
-    return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "P")
+def content_length(text: str, enough: int | None = None) -> int:
+    """Characters that carry meaning (no whitespace or punctuation) — what 'too short' counts.
+    With `enough`, counting stops there (a 5000-character essay is not counted to the end
+    just to learn it is longer than 5)."""
+    count = 0
+    for ch in text:
+        if not ch.isspace() and unicodedata.category(ch)[0] != "P":
+            count += 1
+            if count == enough:
+                break
+    return count
+
+
+# str.isalnum() characters: re's \w is exactly those plus "_" (see the re docs).
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def fingerprint(text: str) -> str:
     """A hash of the content ignoring whitespace and punctuation, to spot the same text twice."""
     folded = unicodedata.normalize("NFKC", clean_content(text))
-    core = "".join(ch for ch in folded if ch.isalnum()).lower()
+    core = _NOT_ALNUM.sub("", folded).lower()
     return hashlib.sha256(core.encode("utf-8")).hexdigest()

@@ -196,7 +196,7 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
             return Reply(texts.CONTENT_EMPTY)
         refusal = _refusal(msg.user, content, services)
         if refusal:
-            if rules.content_length(content) < services.limits.min_chars:
+            if rules.content_length(content, services.limits.min_chars) < services.limits.min_chars:
                 return refusal  # let them add more; the conversation stays open
             services.conversations.clear(msg.user)
             return refusal
@@ -276,7 +276,7 @@ def _pick(text: str, options: list[str]) -> int | None:
 def _length_refusal(content: str, services: Services) -> Reply | None:
     """A kind refusal if the content is too short or too long, else None."""
     limits = services.limits
-    if rules.content_length(content) < limits.min_chars:
+    if rules.content_length(content, limits.min_chars) < limits.min_chars:
         return Reply(texts.TOO_SHORT.format(min=limits.min_chars))
     if len(content) > limits.max_chars:
         return Reply(texts.TOO_LONG.format(max=limits.max_chars, chars=len(content)))
@@ -340,9 +340,7 @@ def _store(
     )
     record = result.record
     if record is None:
-        return _refused(result.same_today, result.this_hour, services) or Reply(
-            texts.SERVICE_ERROR
-        )
+        return _refused(result.same_today, result.this_hour, services) or Reply(texts.SERVICE_ERROR)
     return Reply(texts.SUBMITTED.format(ticket=record.ticket, status=record.status))
 
 

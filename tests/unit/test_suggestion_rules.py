@@ -26,6 +26,8 @@ def test_content_keeps_chinese_punctuation_and_counts_meaning():
     assert clean == "第一，建议设立基金。\n\n第二，引导资本！"
     assert rules.content_length("。。。！！") == 0
     assert rules.content_length("建议设基金。") == 5
+    assert rules.content_length("建议，设立科技创新基金。", enough=5) == 5  # stops counting
+    assert rules.content_length("建 议。", enough=5) == 2
 
 
 def test_fingerprint_ignores_punctuation_width_and_spacing():
@@ -33,3 +35,4 @@ def test_fingerprint_ignores_punctuation_width_and_spacing():
     assert a == rules.fingerprint("建议在菜市场，设置便民服务站。")
     assert a == rules.fingerprint(" 建议 在菜市场设置便民服务站! ")
     assert a != rules.fingerprint("建议在超市设置便民服务站")
+    assert rules.fingerprint("Road_No.5 加宽") == rules.fingerprint("road no 5加宽")
