@@ -32,7 +32,8 @@ PLAN = Plan(
 
 
 def say(services, text: str, user: str = "u1", kind: str = "text", **extra: str) -> str | None:  # type: ignore[no-untyped-def]
-    return route(Incoming(channel="chat", user=user, kind=kind, text=text, **extra), services).text
+    msg = Incoming(channel="chat", user=user, kind=kind, text=text, **extra)  # type: ignore[arg-type]
+    return route(msg, services).text
 
 
 @pytest.fixture
@@ -124,3 +125,23 @@ def test_expired_conversation_notice_keeps_the_reply_within_limits(services):
     assert long.startswith(texts.EXPIRED) and len(long.encode("utf-8")) <= 2048
     follow = say(services, "更多")
     assert "市科技局解放思想大讨论" in follow and len(follow.encode("utf-8")) <= 2048
+
+
+def test_pages_are_written_only_when_there_are_some_or_old_ones_wait(services, monkeypatch):  # type: ignore[no-untyped-def]
+    writes: list[list[str]] = []
+    keep = services.conversations.save_pages
+
+    def save_pages(user: str, pages: list[str]) -> None:
+        writes.append(list(pages))
+        keep(user, pages)
+
+    monkeypatch.setattr(services.conversations, "save_pages", save_pages)
+    say(services, "现在是什么阶段")
+    assert writes == []  # a one-page answer with nothing waiting: no write at all
+    say(services, "时间表")
+    assert len(writes) == 1 and writes[0]  # the further pages are kept for "更多"
+    say(services, "现在是什么阶段")
+    assert writes[-1] == []  # the old pages are cleared
+    assert say(services, "更多") == texts.MORE_NONE
+    say(services, "我的建议")
+    assert len(writes) == 2  # a reply that is not paged leaves pages alone
