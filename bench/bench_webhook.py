@@ -173,6 +173,14 @@ class Backends:
         self.created = True
         redis.Redis.from_url(self.redis_url).flushdb()
 
+    def checkpoint(self) -> None:
+        conn = self._admin()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("CHECKPOINT")
+        finally:
+            conn.close()
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         import psycopg2
 
@@ -209,13 +217,6 @@ class Backends:
 # --- CPU accounting ------------------------------------------------------------------------------
 
 _TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _disturbance(ph: Phase) -> float:
-    """Cores taken from the measurement by others: other processes, and the hypervisor's
-    steal (other virtual machines on the same host), which delays every wake-up."""
-    cpu = ph.result["cpu"]
-    return float(cpu["foreign_cores"]) + float(cpu.get("steal_cores", 0.0))
 
 
 def _machine_ticks() -> tuple[int, int, int]:
@@ -733,14 +734,12 @@ def run_row(name: str, server: Server, row: Row, prefix: str, query: str,
         ph = measure("measure", args.seconds, str(attempt))
         ph.result["background_cores_before"] = background
         attempts.append(ph)
-        if _disturbance(ph) <= args.max_foreign:
+        if ph.result["cpu"]["foreign_cores"] <= args.max_foreign:
             break
         if attempt < args.retries:
-            cpu = ph.result["cpu"]
-            print(f"   other processes used {cpu['foreign_cores']} cores and the hypervisor "
-                  f"took {cpu['steal_cores']} during the measurement; measuring again",
-                  file=sys.stderr)
-    best = min(attempts, key=_disturbance)
+            print(f"   other processes used {ph.result['cpu']['foreign_cores']} cores during "
+                  "the measurement; measuring again", file=sys.stderr)
+    best = min(attempts, key=lambda ph: ph.result["cpu"]["foreign_cores"])
     entry: dict[str, Any] = {
         "warmup": warm.result if warm else None,
         "measure": best.result,
@@ -773,6 +772,9 @@ def run_target(name: str, env: dict[str, str], rows: list[Row], args: argparse.N
                 storm = retry_storm(server, query, run_id, args) if args.storm else None
                 out["suggestions_check"] = verify_suggestions(
                     backends, server, query, phases, prefix, tfiles, storm, args)
+                # Flush the submissions' pages to disk now, so that PostgreSQL's next
+                # checkpoint does not land in the following row's measurement.
+                backends.checkpoint()
             time.sleep(args.pause)
     finally:
         _kill(server.proc)
@@ -860,9 +862,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="before each row, wait until other processes use under this many "
                         "cores (the machine is shared)")
     p.add_argument("--wait-quiet", type=float, default=120, help="longest wait for quiet, s")
-    p.add_argument("--max-foreign", type=float, default=0.2,  # foreign + steal cores
-                   help="measure again when other processes plus the hypervisor's steal took "
-                        "more cores than this")
+    p.add_argument("--max-foreign", type=float, default=0.2,
+                   help="measure again when other processes used more cores than this")
     p.add_argument("--retries", type=int, default=2, help="re-measurements of a noisy row")
     p.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     p.add_argument("--redis", default="redis://127.0.0.1:6379/14",
