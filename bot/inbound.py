@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -37,6 +38,16 @@ PENDING, DONE, DEFERRED = "pending", "done", "deferred"
 
 
 Route = Callable[[Incoming, Services, Opening | None], Reply]
+
+
+class _Job:
+    """One message handed to the pool, and what the request and the pool thread share."""
+
+    def __init__(self, msg: Incoming, opening: Opening | None, key: str | None) -> None:
+        self.msg, self.opening, self.key = msg, opening, key
+        self.answer: Future[str | None] = Future()
+        self.lock = threading.Lock()
+        self.deferred = False  # set by the request when it gave up waiting (under `lock`)
 
 
 class InboundProcessor:
@@ -91,15 +102,18 @@ class InboundProcessor:
         if not claimed:
             assert key is not None
             return self._await_first(key)
-        future = self.pool.submit(self._run, msg, opening)
+        job = _Job(msg, opening, key)
+        self.pool.submit(self._work, job)
         try:
-            text = future.result(timeout=self.budget)
+            text = job.answer.result(timeout=self.budget)
         except FutureTimeout:
             if key is None:
                 log.warning("slow answer for %s; a retry asks again", self.pseudonym(msg.user))
                 return None
-            self.kv.set(key, DEFERRED, ex=DEDUP_TTL)
-            future.add_done_callback(lambda f: self._send_late(msg, f))
+            with job.lock:  # from now on the handler's thread leaves the key alone
+                job.deferred = True
+                self.kv.set(key, DEFERRED, ex=DEDUP_TTL)
+            job.answer.add_done_callback(lambda f: self._send_late(msg, f))
             log.warning("slow handler for %s; answering later", self.pseudonym(msg.user))
             return None
         except Exception:
@@ -108,9 +122,31 @@ class InboundProcessor:
                 self.kv.delete(key)
             log.exception("handler failed for %s kind=%s", self.pseudonym(msg.user), msg.kind)
             return texts.SERVICE_ERROR
-        if key is not None:
-            self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
         return text
+
+    def _work(self, job: _Job) -> None:
+        """In the pool: run the handler, hand the answer over, then keep it for the retries.
+        Keeping it happens while the reply is already on its way (retries arriving meanwhile
+        see PENDING a moment longer), unless the answer was deferred to a late message."""
+        try:
+            text = self._run(job.msg, job.opening)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+            job.answer.set_exception(exc)
+            return
+        job.answer.set_result(text)
+        if job.key is None:
+            return
+        with job.lock:
+            if job.deferred:
+                return  # answered by customer-service message; retries get `success`
+            try:
+                self.kv.set(job.key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
+            except redis.RedisError as exc:
+                log.warning(
+                    "answer for %s not kept for retries: %s",
+                    self.pseudonym(job.msg.user),
+                    type(exc).__name__,
+                )
 
     def _run(self, msg: Incoming, opening: Opening | None) -> str | None:
         if self.on_inbound is not None:

@@ -97,6 +97,28 @@ def test_slow_work_answers_success_then_sends_by_customer_service(app, state, mo
     assert "提交成功" in str(state.sender.sent[0])
     with state.db.session() as s:
         assert s.scalar(select(func.count()).select_from(SuggestionRow)) == 1
+    # The answer went out as a customer-service message: a later retry must not repeat it.
+    time.sleep(0.1)
+    assert client.post("/wechat?" + qs, data=body).data == b"success"
+    assert len(state.sender.sent) == 1
+
+
+def test_the_answer_arrives_even_when_it_cannot_be_kept_for_retries(app, state, monkeypatch):
+    """Keeping the answer for WeChat's retries happens after the reply is handed over; a Redis
+    failure there costs the retries their copy, not the user their answer."""
+    import redis
+
+    keep = state.kv.set
+
+    def set_but_not_answers(key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(key).startswith("dedup:") and str(value).startswith('{"t"'):
+            raise redis.ConnectionError("Redis went away")
+        return keep(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(state.kv, "set", set_but_not_answers)
+    sim = WeChatSim()
+    answer = sim.post(app.test_client(), text_xml("u_keep", "献一策：建议社区食堂延长晚间供餐时间"))
+    assert answer.status == 200 and "提交成功" in answer.text
 
 
 def test_answers_within_budget_under_parallel_load(app, state):
