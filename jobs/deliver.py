@@ -28,6 +28,7 @@ client itself. 43004, 43101, 45015, 45047 and other refusals are recorded as "fa
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import Counter, deque
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.db import Database
@@ -188,26 +189,51 @@ def classify(error: ChannelError, attempts: int, now: datetime, tz: tzinfo) -> O
     return Outcome("retry", error.errcode, error.reason, retry_at(error.errcode, attempts, now, tz))
 
 
+def _mark_statement(with_attempts: bool) -> Any:
+    """The UPDATE that records an outcome, built once (building costs more than running)."""
+    values: dict[str, Any] = {
+        "status": bindparam("b_status"),
+        "errcode": bindparam("b_errcode"),
+        "reason": bindparam("b_reason"),
+        "updated_at": bindparam("b_updated_at"),
+        "next_attempt_at": bindparam("b_next_attempt_at"),
+    }
+    if with_attempts:
+        values["attempts"] = bindparam("b_attempts")
+    return (
+        update(DeliveryRow)
+        .where(
+            DeliveryRow.id == bindparam("b_id"),
+            DeliveryRow.claimed_by == bindparam("b_runner"),
+            DeliveryRow.status.in_(("sending", "uncertain")),
+        )
+        .values(**values)
+    )
+
+
+_MARK = _mark_statement(with_attempts=False)
+_MARK_ATTEMPTS = _mark_statement(with_attempts=True)
+
+
 def _mark(ctx: DeliveryContext, delivery_id: int, outcome: Outcome) -> None:
     """Record an outcome on a row we claimed ("uncertain" too: the truth wins if we live)."""
-    values: dict[str, Any] = {
-        "status": outcome.status,
-        "errcode": outcome.errcode,
-        "reason": outcome.reason[:200],
-        "updated_at": datetime.now(UTC),
-        "next_attempt_at": outcome.next_attempt_at,
+    params: dict[str, Any] = {
+        "b_id": delivery_id,
+        "b_runner": ctx.runner_id,
+        "b_status": outcome.status,
+        "b_errcode": outcome.errcode,
+        "b_reason": outcome.reason[:200],
+        "b_updated_at": datetime.now(UTC),
+        "b_next_attempt_at": outcome.next_attempt_at,
     }
+    stmt = _MARK
     if outcome.attempts is not None:
-        values["attempts"] = outcome.attempts
-    mine = (
-        DeliveryRow.id == delivery_id,
-        DeliveryRow.claimed_by == ctx.runner_id,
-        DeliveryRow.status.in_(("sending", "uncertain")),
-    )
+        params["b_attempts"] = outcome.attempts
+        stmt = _MARK_ATTEMPTS
     for attempt in range(3):
         try:
             with ctx.statement() as conn:  # Core, not the ORM: this runs per send
-                conn.execute(update(DeliveryRow).where(*mine).values(**values))
+                conn.execute(stmt, params)
             return
         except SQLAlchemyError as exc:
             log.warning("recording delivery %s failed (%s)", delivery_id, type(exc).__name__)
@@ -259,6 +285,12 @@ def _stopping(ctx: DeliveryContext) -> bool:
     return not ctx.keep_going() or is_quiet(ctx.now(), ctx.tz)
 
 
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id for a new delivery row, built once."""
+    return store.insert_ignoring_conflicts(dialect, DeliveryRow).returning(DeliveryRow.id)
+
+
 def send_new(
     ctx: DeliveryContext,
     channel: Channel,
@@ -281,9 +313,8 @@ def send_new(
         "next_attempt_at": paused,
         "reason": "" if paused is None else PAUSED,
     }
-    stmt = store.insert_ignoring_conflicts(ctx.db.engine.dialect.name, DeliveryRow).values(**row)
     with ctx.statement() as conn:
-        delivery_id = conn.scalar(stmt.returning(DeliveryRow.id))
+        delivery_id = conn.execute(_claim_statement(ctx.db.engine.dialect.name), row).scalar()
     if delivery_id is None:
         return Outcome("taken")
     if paused is not None:

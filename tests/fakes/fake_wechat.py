@@ -61,7 +61,13 @@ class _Token:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """Request handler that does not log request lines (they carry the access token)."""
+    """Request handler that does not log request lines (they carry the access token).
+
+    HTTP/1.1, so connections stay open between calls as api.weixin.qq.com keeps them (the
+    client's pooled session reuses them); werkzeug's default is HTTP/1.0, one connection
+    per call."""
+
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Skip werkzeug's access log."""

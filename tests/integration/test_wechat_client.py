@@ -330,3 +330,19 @@ def test_unreachable_redis_is_retry_later(fake):
     dead.close()
     assert (info.value.errcode, info.value.kind) == (-2, "retry_later")
     assert fake.calls == []
+
+
+def test_proxy_settings_are_read_once_from_the_environment(monkeypatch):
+    """HTTPS_PROXY / NO_PROXY still apply (government networks often need a proxy), but the
+    environment is read when the sender is built, not on every call."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = fakeredis.FakeRedis()
+    sender = WeChatSender(APPID, SECRET, client, base_url="https://api.example.cn")
+    session = sender.client._http
+    assert session.trust_env is False
+    assert session.proxies.get("https") == "http://proxy.example:3128"
+    monkeypatch.setenv("NO_PROXY", "api.example.cn")
+    direct = WeChatSender(APPID, SECRET, client, base_url="https://api.example.cn")
+    assert "https" not in direct.client._http.proxies
