@@ -3,6 +3,7 @@ within WeChat's message size, and loose matching of units, task titles and campa
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -141,13 +142,15 @@ def with_more_footer(page: str, remaining: int) -> str:
 # --- Loose matching --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)  # the same owners and titles are compared per question
 def squash(text: str) -> str:
     """Text for comparison: half-width, lower case, no spaces, quotes or punctuation."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+@functools.lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def best_matches(query: str, names: Sequence[str], *, fuzzy: bool = True) -> list[int]:
