@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -113,26 +114,28 @@ class UserRow(Base):
 
 class SuggestionRow(Base):
     __tablename__ = "suggestions"
-    __table_args__ = (UniqueConstraint("source_key", name="uq_suggestions_source_key"),)
+    __table_args__ = (
+        UniqueConstraint("source_key", name="uq_suggestions_source_key"),
+        # One user's suggestions since a time: the hourly limit, the same text today, 我的建议.
+        Index("ix_suggestions_user_created", "user_openid", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket: Mapped[str] = mapped_column(String(16), unique=True)
     campaign_code: Mapped[str] = mapped_column(String(64), default="")
     topic: Mapped[str] = mapped_column(String(500), default="")
     content: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     channel: Mapped[str] = mapped_column(String(16))
-    user_openid: Mapped[str] = mapped_column(String(128), index=True)
+    user_openid: Mapped[str] = mapped_column(String(128))
     author: Mapped[str] = mapped_column(String(32))
     source_key: Mapped[str] = mapped_column(String(200))
     attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 # --- Scheduled notices (jobs/) ------------------------------------------------------------------
-# Imported here, not at the top, so that this block stays an append-only addition.
-from sqlalchemy import Index  # noqa: E402
 
 
 class NoticeRow(Base):
