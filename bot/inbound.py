@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 DEDUP_TTL = 3600  # WeChat retries within ~15 s; an hour covers any replay worth catching
 BUDGET = 4.0  # seconds we allow ourselves of WeChat's 5
 POLL = 0.02
-PENDING, DONE, DEFERRED = "pending", "done", "deferred"
+PENDING, DEFERRED = "pending", "deferred"
 
 
 Route = Callable[[Incoming, Services, Opening | None], Reply]

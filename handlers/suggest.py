@@ -88,9 +88,6 @@ def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
     content = rules.clean_content(body)
     if not content:
         return Reply(texts.ONE_MESSAGE_HINT)
-    refusal = _length_refusal(content, services)
-    if refusal:
-        return refusal
     campaign, campaigns = _campaign_for(msg.user, services)
     if campaign is None and campaigns:
         refusal = _refusal(msg.user, content, services)  # before asking which campaign
@@ -196,7 +193,7 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
             return Reply(texts.CONTENT_EMPTY)
         refusal = _refusal(msg.user, content, services)
         if refusal:
-            if rules.content_length(content, services.limits.min_chars) < services.limits.min_chars:
+            if _too_short(content, services):
                 return refusal  # let them add more; the conversation stays open
             services.conversations.clear(msg.user)
             return refusal
@@ -273,10 +270,15 @@ def _pick(text: str, options: list[str]) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _too_short(content: str, services: Services) -> bool:
+    need = services.limits.min_chars
+    return rules.content_length(content, need) < need
+
+
 def _length_refusal(content: str, services: Services) -> Reply | None:
     """A kind refusal if the content is too short or too long, else None."""
     limits = services.limits
-    if rules.content_length(content, limits.min_chars) < limits.min_chars:
+    if _too_short(content, services):
         return Reply(texts.TOO_SHORT.format(min=limits.min_chars))
     if len(content) > limits.max_chars:
         return Reply(texts.TOO_LONG.format(max=limits.max_chars, chars=len(content)))

@@ -15,13 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.privacy import Pseudonymizer
 from bot.store.db import Database
-from bot.store.models import (
-    CampaignRow,
-    PhaseRow,
-    SuggestionRow,
-    TaskRow,
-    UserRow,
-)
+from bot.store.models import CampaignRow, PhaseRow, SuggestionRow, TaskRow, UserRow
 from domain import suggestion as rules
 from domain.plan import DateSpan, Phase, Plan, Task
 from handlers.ports import (
@@ -305,10 +299,6 @@ class SqlUserStore:
 
     def set_subscribed(self, user: str, subscribed: bool) -> None:
         self._update(user, subscribed=subscribed)
-
-    def touch(self, user: str, when: datetime) -> None:
-        """Record an inbound message (opens the 48-hour customer-service window)."""
-        self.touch_many({user: when})
 
     def touch_many(self, seen: dict[str, datetime]) -> None:
         """Record the last inbound message of many users in one upsert (bot/seen.py batches

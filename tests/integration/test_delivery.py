@@ -94,7 +94,7 @@ def add_user(state, openid, code="kjj-2018", unit=None, subscribed=True, window=
         state.users.set_campaign(openid, code)
     state.users.set_subscribed(openid, subscribed)
     if window:
-        state.users.touch(openid, datetime.now(UTC) - timedelta(hours=1))
+        state.users.touch_many({openid: datetime.now(UTC) - timedelta(hours=1)})
 
 
 def load(state, plan=PLAN):  # type: ignore[no-untyped-def]
