@@ -54,7 +54,7 @@ class InboundProcessor:
     """Runs the router once per dedup key and remembers the answer for the retries.
 
     Round trips before the handler runs: none for a fixed answer (帮助); one for a message,
-    which claims its dedup key and reads the user's conversation in the same Redis pipeline
+    which claims its dedup key and reads the user's conversation in the same Redis script
     (a read-only schedule question reads without claiming); one claim for an event."""
 
     def __init__(
@@ -125,28 +125,32 @@ class InboundProcessor:
         return text
 
     def _work(self, job: _Job) -> None:
-        """In the pool: run the handler, hand the answer over, then keep it for the retries.
-        Keeping it happens while the reply is already on its way (retries arriving meanwhile
-        see PENDING a moment longer), unless the answer was deferred to a late message."""
+        """In the pool: run the handler, keep the answer for the retries, then hand it over.
+
+        Keeping it first, not after the handover, is measured: with the request thread
+        already running on (next message, the reply's write) while this thread talks to Redis,
+        the two contend for the interpreter and a submission cost ~170 µs more CPU, for ~0.1 ms
+        of latency saved. A deferred answer (the request gave up waiting) is not kept: it goes
+        out by customer-service message and the retries get `success`."""
         try:
             text = self._run(job.msg, job.opening)
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
             job.answer.set_exception(exc)
             return
+        if job.key is not None:
+            with job.lock:
+                if not job.deferred:
+                    try:
+                        self.kv.set(
+                            job.key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL
+                        )
+                    except redis.RedisError as exc:
+                        log.warning(
+                            "answer for %s not kept for retries: %s",
+                            self.pseudonym(job.msg.user),
+                            type(exc).__name__,
+                        )
         job.answer.set_result(text)
-        if job.key is None:
-            return
-        with job.lock:
-            if job.deferred:
-                return  # answered by customer-service message; retries get `success`
-            try:
-                self.kv.set(job.key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
-            except redis.RedisError as exc:
-                log.warning(
-                    "answer for %s not kept for retries: %s",
-                    self.pseudonym(job.msg.user),
-                    type(exc).__name__,
-                )
 
     def _run(self, msg: Incoming, opening: Opening | None) -> str | None:
         if self.on_inbound is not None:
