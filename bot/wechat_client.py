@@ -28,8 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import requests
-from redis.exceptions import LockError, LockNotOwnedError, RedisError, WatchError
-from redis.lock import Lock
+from redis.exceptions import LockError, RedisError
 from requests.adapters import HTTPAdapter
 from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
@@ -117,28 +116,6 @@ class OutboundSender(Protocol):
         ...
 
 
-class _PortableLock(Lock):
-    """redis-py's Lock, released with WATCH/MULTI instead of Lua: fakeredis without lupa
-    (our embedded store) cannot run scripts, real Redis handles both the same way."""
-
-    def do_release(self, expected_token: str) -> None:
-        def as_bytes(value: Any) -> Any:
-            return value.encode() if isinstance(value, str) else value
-
-        with self.redis.pipeline() as pipe:
-            try:
-                pipe.watch(self.name)
-                if as_bytes(pipe.get(self.name)) != as_bytes(expected_token):
-                    raise LockNotOwnedError("lock no longer owned", lock_name=self.name)
-                pipe.multi()
-                pipe.delete(self.name)
-                pipe.execute()
-            except WatchError:
-                raise LockNotOwnedError(
-                    "lock changed while releasing", lock_name=self.name
-                ) from None
-
-
 class TokenStore:
     """One access_token per appid shared through Redis, refreshed under a Redis lock."""
 
@@ -165,7 +142,6 @@ class TokenStore:
             self.lock_key,
             timeout=self._lock_timeout,
             blocking_timeout=self._lock_timeout,
-            lock_class=_PortableLock,
         )
         try:
             with lock:

@@ -105,6 +105,7 @@ def test_claim_and_begin(state):
     assert isinstance(conversations, RedisConversationStore)
     claim = ("dedup:test:1", "pending", 60)
     assert conversations.claim_and_begin("u1", claim) == (True, Opening())
+    assert state.kv.get("dedup:test:1") == b"pending" and 0 < state.kv.ttl("dedup:test:1") <= 60
     conversations.save("u1", {"flow": "suggest", "step": "content"})
     conversations.save_pages("u1", ["第二页"])
     taken, _ = conversations.claim_and_begin("u1", claim)
@@ -238,6 +239,7 @@ def counted(state, monkeypatch):  # type: ignore[no-untyped-def]
     state.seen.note("u_count")  # already recorded as seen: a message costs nothing there
     state.seen.flush()
     state.suggestions.submit(_new("warm-up", "预热：建立连接池"), T0, T0, 10)  # opens the pool
+    state.services.conversations.begin("u_warm")  # the claim script is loaded (once per Redis)
     engines = [state.db.engine]
     with state.db.autocommit() as conn:
         engines.append(conn.engine)
@@ -259,7 +261,7 @@ def test_round_trips_per_message(state, counted):
     assert counted == {"redis": 0, "sql": 0}  # a fixed answer touches nothing
     answer = _handle(state, "献一策：建议在地铁站增设自行车停放点", 2)
     assert "提交成功" in answer
-    # claim + conversation (one pipeline), the answer kept for retries; one SQL statement
+    # claim + conversation (one script), the answer kept for retries; one SQL statement
     # on PostgreSQL (checks and insert together), the checks and the insert apart elsewhere.
     sql = 1 if state.db.engine.dialect.name == "postgresql" else 3
     assert counted == {"redis": 2, "sql": sql}
