@@ -54,7 +54,9 @@ TARGETS = {  # name: (label, WSGI app, MsgId digit)
     "assistant": ("(a) assistant", "bot.wsgi:app", 1),
     "werobot": ("(b) WeRoBot echo", "bench.echo_werobot:app", 2),
     "flask": ("(c) Flask+wechatpy echo", "bench.echo_flask:app", 3),
+    "floor": ("(d) (c) + storage only", "bench.echo_storage:app", 4),
 }
+FLOOR_ROWS = ("submit", "due")  # for 帮助, (d) is (c): no storage
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,24 @@ class Backends:
             conn.close()
         self.created = True
         redis.Redis.from_url(self.redis_url).flushdb()
+
+    def create_floor_table(self) -> None:
+        """The table of baseline (d): what a submission must store, keyed by MsgId."""
+        self.query_commit("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, "
+                          "source_key text NOT NULL UNIQUE, user_openid text NOT NULL, "
+                          "content text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())")
+
+    def query_commit(self, sql: str) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.database_url.replace("postgresql+psycopg2://",
+                                                          "postgresql://"))
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        finally:
+            conn.close()
 
     def checkpoint(self) -> None:
         conn = self._admin()
@@ -777,10 +797,11 @@ def run_target(name: str, env: dict[str, str], rows: list[Row], args: argparse.N
             prefix = msg_prefix(run_id, tdigit, row.digit)
             entry, phases, tfiles = run_row(name, server, row, prefix, query, args, backends)
             out["rows"][row.key] = entry
-            if name == "assistant" and row.key == "submit" and backends is not None:
-                storm = retry_storm(server, query, run_id, args) if args.storm else None
-                out["suggestions_check"] = verify_suggestions(
-                    backends, server, query, phases, prefix, tfiles, storm, args)
+            if row.key == "submit" and backends is not None:
+                if name == "assistant":
+                    storm = retry_storm(server, query, run_id, args) if args.storm else None
+                    out["suggestions_check"] = verify_suggestions(
+                        backends, server, query, phases, prefix, tfiles, storm, args)
                 # Flush the submissions' pages to disk now, so that PostgreSQL's next
                 # checkpoint does not land in the following row's measurement.
                 backends.checkpoint()
@@ -813,6 +834,7 @@ def verdicts(results: dict[str, Any], rows: list[Row]) -> tuple[dict[str, Any], 
     a = results.get("assistant")
     b = results.get("werobot")
     c = results.get("flask")
+    d = results.get("floor")
     checks: dict[str, Any] = {}
     for row in rows:
         am = a and a["rows"].get(row.key, {}).get("measure")
@@ -835,6 +857,15 @@ def verdicts(results: dict[str, Any], rows: list[Row]) -> tuple[dict[str, Any], 
                      + (f"{r_b:.2f}x" if r_b is not None else "n/a")
                      + f" (target >= {row.target}x)   assistant/Flask+wechatpy = "
                      + (f"{r_c:.2f}x" if r_c is not None else "n/a"))
+        dm = d and d["rows"].get(row.key, {}).get("measure")
+        if dm and bm and bm["rps"]:
+            ceiling = dm["rps"] / bm["rps"]
+            r_d = am["rps"] / dm["rps"] if am and dm["rps"] else None
+            ratios[row.key] |= {"floor_vs_werobot": ceiling, "assistant_vs_floor": r_d}
+            lines.append(f"{'':18s} ceiling (d)/WeRoBot = {ceiling:.2f}x: "
+                         + ("the target is above what any Flask app doing these round trips "
+                            "reaches here" if ceiling < row.target else "the target is reachable")
+                         + "   assistant/(d) = " + (f"{r_d:.2f}x" if r_d is not None else "n/a"))
     if a and "suggestions_check" in a:
         sc = a["suggestions_check"]
         checks["exactly one stored suggestion per submitted MsgId"] = (
@@ -864,7 +895,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=1000, help="distinct openids (1000)")
     p.add_argument("--per-user", type=int, default=9,
                    help="submissions per openid before a fresh set is used (9 < limit 10/h)")
-    p.add_argument("--targets", default="assistant,werobot,flask")
+    p.add_argument("--targets", default="assistant,werobot,flask,floor")
     p.add_argument("--rows", default="help,submit,due")
     p.add_argument("--pause", type=float, default=1.0, help="idle seconds between rows")
     p.add_argument("--quiet", type=float, default=0.25,
@@ -910,15 +941,25 @@ def main(argv: list[str] | None = None) -> int:
         for name in targets:
             if name not in TARGETS:
                 raise SystemExit(f"unknown target {name!r}")
-            if name == "assistant":
+            if name in ("assistant", "floor") and backends is None:
                 backends = Backends(args.postgres, args.redis)
                 backends.create()
+            if name == "assistant":
+                assert backends is not None
                 env = assistant_env(backends, args.patches)
                 have_plan = prepare_assistant(env, notes)
                 if not have_plan:
                     rows = [r for r in rows if r.key != "due"]
                 results[name] = run_target(name, env, rows, args, run_id, backends)
                 results[name]["database"] = backends.db_name
+            elif name == "floor":
+                assert backends is not None
+                backends.create_floor_table()
+                env = base_env() | {"DATABASE_URL": backends.database_url,
+                                    "REDIS_URL": backends.redis_url}
+                floor_rows = [r for r in rows if r.key in FLOOR_ROWS]
+                if floor_rows:
+                    results[name] = run_target(name, env, floor_rows, args, run_id, backends)
             else:
                 results[name] = run_target(name, base_env(), rows, args, run_id, None)
     finally:
