@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 DEDUP_TTL = 3600  # WeChat retries within ~15 s; an hour covers any replay worth catching
 BUDGET = 4.0  # seconds we allow ourselves of WeChat's 5
 POLL = 0.02
+LOCK_WAIT = 0.5  # seconds the request waits for the handler's thread to finish keeping its answer
 PENDING, DEFERRED = "pending", "deferred"
 
 
@@ -48,6 +49,7 @@ class _Job:
         self.answer: Future[str | None] = Future()
         self.lock = threading.Lock()
         self.deferred = False  # set by the request when it gave up waiting (under `lock`)
+        self.text: str | None = None  # the handler's answer, set before it is kept for retries
 
 
 class InboundProcessor:
@@ -110,9 +112,20 @@ class InboundProcessor:
             if key is None:
                 log.warning("slow answer for %s; a retry asks again", self.pseudonym(msg.user))
                 return None
-            with job.lock:  # from now on the handler's thread leaves the key alone
+            if not job.lock.acquire(timeout=LOCK_WAIT):
+                # The handler has finished; its thread is keeping the answer for the retries
+                # in a Redis slow to respond. Answer now rather than wait on that write.
+                log.warning("slow Redis while answering %s", self.pseudonym(msg.user))
+                return job.text
+            try:  # from now on the handler's thread leaves the key alone
                 job.deferred = True
                 self.kv.set(key, DEFERRED, ex=DEDUP_TTL)
+            except redis.RedisError as exc:  # retries may then wait; the answer still goes out
+                log.warning(
+                    "deferral not marked for %s: %s", self.pseudonym(msg.user), type(exc).__name__
+                )
+            finally:
+                job.lock.release()
             job.answer.add_done_callback(lambda f: self._send_late(msg, f))
             log.warning("slow handler for %s; answering later", self.pseudonym(msg.user))
             return None
@@ -138,6 +151,7 @@ class InboundProcessor:
             job.answer.set_exception(exc)
             return
         if job.key is not None:
+            job.text = text  # before the lock: a request that cannot take it answers with this
             with job.lock:
                 if not job.deferred:
                     try:

@@ -104,8 +104,8 @@ def test_slow_work_answers_success_then_sends_by_customer_service(app, state, mo
 
 
 def test_the_answer_arrives_even_when_it_cannot_be_kept_for_retries(app, state, monkeypatch):
-    """Keeping the answer for WeChat's retries happens after the reply is handed over; a Redis
-    failure there costs the retries their copy, not the user their answer."""
+    """A Redis failure while keeping the answer for WeChat's retries costs the retries their
+    copy, not the user their answer."""
     import redis
 
     keep = state.kv.set
@@ -119,6 +119,55 @@ def test_the_answer_arrives_even_when_it_cannot_be_kept_for_retries(app, state, 
     sim = WeChatSim()
     answer = sim.post(app.test_client(), text_xml("u_keep", "献一策：建议社区食堂延长晚间供餐时间"))
     assert answer.status == 200 and "提交成功" in answer.text
+
+
+def _answers_to_retries_hang(state, monkeypatch, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    keep = state.kv.set
+
+    def slow_set(key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(key).startswith("dedup:") and str(value).startswith('{"t"'):
+            time.sleep(seconds)  # a Redis that has stopped answering, until the socket timeout
+        return keep(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(state.kv, "set", slow_set)
+
+
+def test_a_hung_redis_while_keeping_the_answer_does_not_hold_the_reply(app, state, monkeypatch):
+    """The handler has finished, but keeping its answer for the retries hangs past the budget:
+    the request answers with it after a short wait, and no late message repeats it."""
+    _answers_to_retries_hang(state, monkeypatch, 1.5)
+    monkeypatch.setattr(state.processor, "budget", 0.2)
+    sim = WeChatSim()
+    started = time.monotonic()
+    answer = sim.post(app.test_client(), text_xml("u_hang", "献一策：建议公园夜间增设照明和巡逻"))
+    assert answer.status == 200 and "提交成功" in answer.text
+    assert time.monotonic() - started < 1.2  # budget 0.2 s + the 0.5 s wait for the lock
+    time.sleep(1.6)  # the hung write has finished: nothing more goes out
+    assert state.sender.sent == []
+
+
+def test_an_unmarked_deferral_still_sends_the_answer_later(app, state, monkeypatch):
+    """Redis fails just when the request marks its message as answered later: the answer still
+    goes out by customer-service message."""
+    import redis
+
+    monkeypatch.setattr(state.suggestions, "submit", _slow(state.suggestions, 0.6))
+    monkeypatch.setattr(state.processor, "budget", 0.2)
+    keep = state.kv.set
+
+    def no_deferral_mark(key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if value == "deferred":
+            raise redis.ConnectionError("Redis went away")
+        return keep(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(state.kv, "set", no_deferral_mark)
+    sim = WeChatSim()
+    qs, body = sim.envelope(text_xml("u_unmarked", "献一策：建议在菜市场增设公共洗手池"))
+    assert app.test_client().post("/wechat?" + qs, data=body).data == b"success"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not state.sender.sent:
+        time.sleep(0.05)
+    assert len(state.sender.sent) == 1 and "提交成功" in str(state.sender.sent[0])
 
 
 def test_answers_within_budget_under_parallel_load(app, state):
