@@ -16,8 +16,9 @@ TOKEN = os.environ.get("WECHAT_TOKEN", "bench-token")
 app = Flask(__name__)
 
 
-@app.route("/wechat", methods=["GET", "POST"])
-def wechat() -> Response:
+def refused_or_verified() -> Response | None:
+    """The URL check and the signature: a response to give now, or None for a signed POST.
+    Shared with baseline (d), bench/echo_storage.py."""
     args = request.args
     try:
         check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""),
@@ -26,6 +27,14 @@ def wechat() -> Response:
         return Response("forbidden", status=403)
     if request.method == "GET":
         return Response(args.get("echostr", ""), mimetype="text/plain")
+    return None
+
+
+@app.route("/wechat", methods=["GET", "POST"])
+def wechat() -> Response:
+    early = refused_or_verified()
+    if early is not None:
+        return early
     msg = parse_message(request.get_data())
     text = msg.content if msg.type == "text" else "success"
     return Response(create_reply(text, msg).render(), mimetype="application/xml")

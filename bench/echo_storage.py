@@ -25,10 +25,9 @@ import psycopg2
 import redis
 from flask import Flask, Response, request
 from wechatpy import create_reply, parse_message
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.utils import check_signature
 
-TOKEN = os.environ.get("WECHAT_TOKEN", "bench-token")
+from bench.echo_flask import refused_or_verified
+
 DSN = os.environ.get("DATABASE_URL", "").replace("postgresql+psycopg2://", "postgresql://")
 KV = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"))
 INSERT = (
@@ -49,14 +48,9 @@ def _cursor() -> psycopg2.extensions.cursor:
 
 @app.route("/wechat", methods=["GET", "POST"])
 def wechat() -> Response:
-    args = request.args
-    try:
-        check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""),
-                        args.get("nonce", ""))
-    except InvalidSignatureException:
-        return Response("forbidden", status=403)
-    if request.method == "GET":
-        return Response(args.get("echostr", ""), mimetype="text/plain")
+    early = refused_or_verified()
+    if early is not None:
+        return early
     msg = parse_message(request.get_data())
     if msg.type != "text":
         return Response("success", mimetype="text/plain")
