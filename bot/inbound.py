@@ -72,6 +72,7 @@ class InboundProcessor:
         budget: float = BUDGET,
         workers: int = 16,
         on_inbound: Callable[[Incoming], None] | None = None,
+        key_prefix: str = "",
     ) -> None:
         self.services = services
         self.kv = kv
@@ -83,6 +84,7 @@ class InboundProcessor:
         self.pseudonym = pseudonym
         self.budget = budget
         self.on_inbound = on_inbound
+        self.dedup_prefix = key_prefix + "dedup:"
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handler")
 
     def handle(self, msg: Incoming) -> str | None:
@@ -94,7 +96,7 @@ class InboundProcessor:
             return fixed
         key = None  # a read-only question is answered afresh for a retry: no claim needed
         if not self.read_only(msg):
-            key = f"dedup:{msg.channel}:{msg.dedup_key}"
+            key = f"{self.dedup_prefix}{msg.channel}:{msg.dedup_key}"
         opening = None
         if msg.kind == "event":  # events do not look at the conversation
             claimed = key is None or bool(self.kv.set(key, PENDING, nx=True, ex=DEDUP_TTL))

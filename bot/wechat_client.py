@@ -125,11 +125,12 @@ class TokenStore:
         appid: str,
         fetch: Callable[[], tuple[str, int]],
         lock_timeout: float = 15.0,
+        key_prefix: str = "",
     ) -> None:
         """``fetch`` asks WeChat for a token and returns ``(token, expires_in)``."""
         self._redis, self._fetch, self._lock_timeout = redis_client, fetch, lock_timeout
-        self.key = f"wechat:token:{appid}"
-        self.lock_key = f"wechat:token-lock:{appid}"
+        self.key = f"{key_prefix}wechat:token:{appid}"
+        self.lock_key = f"{key_prefix}wechat:token-lock:{appid}"
 
     def get(self) -> str:
         """The shared token, fetched first if Redis has none."""
@@ -202,6 +203,7 @@ class WeChatSender:
         base_url: str = DEFAULT_BASE_URL,
         timeout: float = 5.0,
         pseudonym: Callable[[str], str] | None = None,
+        key_prefix: str = "",
     ) -> None:
         """One pooled HTTP session per sender; the token is shared through ``redis_client``."""
         _install_log_redaction()
@@ -221,7 +223,9 @@ class WeChatSender:
         if bundle:
             session.verify = bundle
         session.trust_env = False
-        self.tokens = TokenStore(redis_client, appid, self._fetch_token, 2 * timeout + 5)
+        self.tokens = TokenStore(
+            redis_client, appid, self._fetch_token, 2 * timeout + 5, key_prefix
+        )
         self.client.tokens = self.tokens
 
     def send_text(self, openid: str, text: str) -> None:
@@ -359,10 +363,17 @@ def build_sender(
     base_url: str | None = None,
     timeout: float | None = None,
     pseudonym: Callable[[str], str] | None = None,
+    key_prefix: str = "",
 ) -> OutboundSender:
     """A WeChatSender when both credentials are set, else a RecordingSender."""
     if not (appid and secret):
         return RecordingSender(pseudonym)
     return WeChatSender(
-        appid, secret, redis_client, base_url or DEFAULT_BASE_URL, timeout or 5.0, pseudonym
+        appid,
+        secret,
+        redis_client,
+        base_url or DEFAULT_BASE_URL,
+        timeout or 5.0,
+        pseudonym,
+        key_prefix,
     )

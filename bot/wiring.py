@@ -31,9 +31,9 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     pseudonym = Pseudonymizer(settings.pseudonym_key or instance_secret("pseudonym.key"))
     suggestions = SqlSuggestionStore(db, pseudonym)
     users = SqlUserStore(db, pseudonym)
-    campaigns = SqlCampaignStore(db, kv)
+    campaigns = SqlCampaignStore(db, kv, settings.redis_prefix)
     clock = SystemClock(settings.tz, settings.today)
-    conversations = RedisConversationStore(kv)
+    conversations = RedisConversationStore(kv, settings.redis_prefix + "conv")
     services = Services(
         suggestions=suggestions,
         campaigns=campaigns,
@@ -47,6 +47,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         kv,
         base_url=settings.wechat_api_base_url,
         pseudonym=pseudonym,
+        key_prefix=settings.redis_prefix,
     )
 
     seen = SeenRecorder(users, clock.now)
@@ -66,6 +67,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         stateless=stateless_reply,
         read_only=is_read_only,
         on_inbound=on_inbound,
+        key_prefix=settings.redis_prefix,
     )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)

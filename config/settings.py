@@ -66,6 +66,8 @@ class Settings:
     wecom_aes_key: str = ""
     database_url: str = ""
     redis_url: str = ""
+    # Prepended to every Redis key: several installs (or test runs) can share one Redis.
+    redis_prefix: str = ""
     timezone: str = "Asia/Shanghai"
     reminder_time: time = time(9, 0)
     reminder_days: tuple[int, ...] = (3, 1, 0)
@@ -130,6 +132,7 @@ class Settings:
             wecom_aes_key=get("WECOM_AES_KEY"),
             database_url=get("DATABASE_URL"),
             redis_url=get("REDIS_URL"),
+            redis_prefix=get("BOT_REDIS_PREFIX"),
             timezone=tz,
             reminder_time=_parse_hhmm("BOT_REMINDER_TIME", get("BOT_REMINDER_TIME", "09:00")),
             reminder_days=_parse_days("BOT_REMINDER_DAYS", get("BOT_REMINDER_DAYS", "3,1,0")),

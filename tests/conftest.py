@@ -4,10 +4,15 @@
 - "real": PostgreSQL + Redis at their default local ports (override with TEST_DATABASE_ADMIN_URL
   and TEST_REDIS_URL). When they cannot be reached the "real" tests skip on a workstation and
   FAIL in CI (env CI set), so CI cannot pass without having run them.
+
+Tests share this machine with other runs: each run creates its own PostgreSQL database (dropped
+at the end) and uses its own Redis key prefix (BOT_REDIS_PREFIX, one per test), deleting only
+its own keys. Nothing here ever FLUSHes a Redis database.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
 from collections.abc import Iterator
@@ -23,8 +28,22 @@ from config.settings import Settings
 PG_ADMIN_URL = os.environ.get(
     "TEST_DATABASE_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = bool(os.environ.get("CI"))
+RUN_ID = uuid.uuid4().hex[:10]
+_prefixes = itertools.count()
+
+
+def new_redis_prefix() -> str:
+    """A Redis key prefix no other run and no other test uses."""
+    return f"bot-test:{RUN_ID}:{next(_prefixes)}:"
+
+
+def delete_prefixed(client: redis_lib.Redis, prefix: str) -> None:
+    """Delete this test's keys, and only them."""
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start : start + 500])
 
 
 def unavailable(what: str, exc: BaseException) -> None:
@@ -85,15 +104,16 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[dict[str, str]
             "name": "embedded",
             "database_url": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
             "redis_url": "",
+            "redis_prefix": "",
         }
         return
     pg = request.getfixturevalue("pg_database_url")
     rurl = request.getfixturevalue("real_redis_url")
     _truncate_pg(pg)
+    prefix = new_redis_prefix()
     client = redis_lib.Redis.from_url(rurl)
-    client.flushdb()
-    yield {"name": "real", "database_url": pg, "redis_url": rurl}
-    client.flushdb()
+    yield {"name": "real", "database_url": pg, "redis_url": rurl, "redis_prefix": prefix}
+    delete_prefixed(client, prefix)
     client.close()
 
 
@@ -103,6 +123,7 @@ def make_settings(backend: dict[str, str], **overrides: object) -> Settings:
         wechat_token_is_default=False,
         database_url=backend["database_url"],
         redis_url=backend["redis_url"],
+        redis_prefix=backend.get("redis_prefix", ""),
         pseudonym_key="test-pseudonym-key",
     )
     return base.with_(**overrides) if overrides else base

@@ -92,9 +92,7 @@ SELECT prior.mine, prior.same, prior.n, (SELECT ticket FROM stored) AS stored FR
 _PREPARE_SUBMIT = (
     f"PREPARE bot_submit ({', '.join(kind for _, kind in _SUBMIT_ARGS)}) AS {_SUBMIT_SQL}"
 )
-_EXECUTE_SUBMIT = (
-    f"EXECUTE bot_submit ({', '.join(f'%({name})s' for name, _ in _SUBMIT_ARGS)})"
-)
+_EXECUTE_SUBMIT = f"EXECUTE bot_submit ({', '.join(f'%({name})s' for name, _ in _SUBMIT_ARGS)})"
 
 
 class SqlSuggestionStore:
@@ -382,9 +380,10 @@ class SqlCampaignStore:
     answering, so every worker sees a new plan at once without reading all rows per message.
     """
 
-    def __init__(self, db: Database, kv: redis.Redis) -> None:
+    def __init__(self, db: Database, kv: redis.Redis, key_prefix: str = "") -> None:
         self.db = db
         self.kv = kv
+        self.revision_key = key_prefix + PLAN_REVISION_KEY
         self._lock = threading.Lock()
         self._revision: bytes | None = None
         self._db_checked = -1e9
@@ -400,7 +399,7 @@ class SqlCampaignStore:
         now = time.monotonic()
         if now - self._kv_checked < REVISION_CHECK_EVERY:
             return self._kv_revision + b":" + self._db_signature
-        raw = self.kv.get(PLAN_REVISION_KEY) or b"0"
+        raw = self.kv.get(self.revision_key) or b"0"
         revision = raw if isinstance(raw, bytes) else str(raw).encode()
         self._kv_revision, self._kv_checked = revision, now
         if now - self._db_checked > DB_CHECK_EVERY:
@@ -438,7 +437,7 @@ class SqlCampaignStore:
 
     def invalidate(self) -> None:
         """Tell every process to re-read the plans (after a plan load)."""
-        self.kv.incr(PLAN_REVISION_KEY)
+        self.kv.incr(self.revision_key)
         self._revision = None
         self._db_checked = self._kv_checked = -1e9
 

@@ -122,10 +122,7 @@ def test_db_upgrade_is_idempotent(tmp_path):
 
 
 def test_plan_import_drafts_a_valid_plan(tmp_path):
-    seeds = REPO.parent / "shared" / "seeds"
-    doc = next(iter(sorted(seeds.glob("002_*.txt"))), None) if seeds.exists() else None
-    if doc is None:
-        pytest.skip("shared/seeds not beside the repository")
+    (doc,) = sorted((REPO / "tests" / "data" / "seeds").glob("002_*.txt"))
     draft = run(tmp_path, "plan", "import", str(doc))
     assert draft.returncode == 0, draft.stderr
     path = tmp_path / "draft.yaml"

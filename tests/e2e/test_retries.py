@@ -71,7 +71,7 @@ def test_database_constraint_stands_behind_redis(state):
         parse_xml(text_xml("u_db", "献一策：建议图书馆延长周末开放时间", msg_id=990001).encode())
     )
     first = state.processor.handle(msg)
-    state.kv.delete(f"dedup:wechat:{msg.dedup_key}")
+    state.kv.delete(f"{state.settings.redis_prefix}dedup:wechat:{msg.dedup_key}")
     second = state.processor.handle(msg)
     assert "提交成功" in first
     assert second == first  # the same answer: the stored record found by its source key
@@ -111,7 +111,8 @@ def test_the_answer_arrives_even_when_it_cannot_be_kept_for_retries(app, state, 
     keep = state.kv.set
 
     def set_but_not_answers(key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(key).startswith("dedup:") and str(value).startswith('{"t"'):
+        answer = str(value).startswith('{"t"')
+        if str(key).startswith(state.settings.redis_prefix + "dedup:") and answer:
             raise redis.ConnectionError("Redis went away")
         return keep(key, value, *args, **kwargs)
 
@@ -125,7 +126,8 @@ def _answers_to_retries_hang(state, monkeypatch, seconds: float) -> None:  # typ
     keep = state.kv.set
 
     def slow_set(key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(key).startswith("dedup:") and str(value).startswith('{"t"'):
+        answer = str(value).startswith('{"t"')
+        if str(key).startswith(state.settings.redis_prefix + "dedup:") and answer:
             time.sleep(seconds)  # a Redis that has stopped answering, until the socket timeout
         return keep(key, value, *args, **kwargs)
 

@@ -103,24 +103,28 @@ def test_a_taken_ticket_draws_another(state, monkeypatch):
 def test_claim_and_begin(state):
     conversations = state.services.conversations
     assert isinstance(conversations, RedisConversationStore)
-    claim = ("dedup:test:1", "pending", 60)
+    key = state.settings.redis_prefix + "dedup:test:1"
+    claim = (key, "pending", 60)
     assert conversations.claim_and_begin("u1", claim) == (True, Opening())
-    assert state.kv.get("dedup:test:1") == b"pending" and 0 < state.kv.ttl("dedup:test:1") <= 60
+    assert state.kv.get(key) == b"pending" and 0 < state.kv.ttl(key) <= 60
     conversations.save("u1", {"flow": "suggest", "step": "content"})
     conversations.save_pages("u1", ["第二页"])
     taken, _ = conversations.claim_and_begin("u1", claim)
     assert taken is False
-    claimed, opening = conversations.claim_and_begin("u1", ("dedup:test:2", "pending", 60))
+    claimed, opening = conversations.claim_and_begin(
+        "u1", (state.settings.redis_prefix + "dedup:test:2", "pending", 60)
+    )
     assert claimed and opening == Opening({"flow": "suggest", "step": "content"}, False, True)
 
 
 def test_an_expired_conversation_is_reported_to_the_copy_holding_the_claim(state):
     conversations = state.services.conversations
     conversations.save("u1", {"flow": "suggest", "step": "content"})
-    state.kv.delete("conv:state:u1")  # the state expired; the marker outlives it
-    taken = conversations.claim_and_begin("u1", ("dedup:x", "pending", 60))
+    prefix = state.settings.redis_prefix
+    state.kv.delete(prefix + "conv:state:u1")  # the state expired; the marker outlives it
+    taken = conversations.claim_and_begin("u1", (prefix + "dedup:x", "pending", 60))
     assert taken == (True, Opening(None, True, False))
-    retry = conversations.claim_and_begin("u1", ("dedup:x", "pending", 60))
+    retry = conversations.claim_and_begin("u1", (prefix + "dedup:x", "pending", 60))
     assert retry == (False, Opening(None, False, False))
     assert conversations.begin("u1") == Opening()  # reported once
 

@@ -22,7 +22,7 @@ from bot.store.db import Database
 from bot.store.models import DeliveryRow, NoticeRow, UserRow
 from bot.store.repos import save_plan
 from domain.plan import DateSpan, Phase, Plan
-from tests.conftest import _truncate_pg
+from tests.conftest import _truncate_pg, delete_prefixed, new_redis_prefix
 from tests.fakes.fake_wechat import FakeWeChat
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -42,7 +42,7 @@ def world(pg_database_url, real_redis_url, tmp_path):
     """A clean database and Redis, the fake WeChat API, and the schedulers' environment."""
     _truncate_pg(pg_database_url)
     client = redis.Redis.from_url(real_redis_url)
-    client.flushdb()
+    prefix = new_redis_prefix()
     zone = daytime_zone()
     local_now = datetime.now(ZoneInfo(zone))
     with FakeWeChat(APPID, SECRET) as fake:
@@ -55,6 +55,7 @@ def world(pg_database_url, real_redis_url, tmp_path):
             PYTHONPATH=str(REPO),
             DATABASE_URL=pg_database_url,
             REDIS_URL=real_redis_url,
+            BOT_REDIS_PREFIX=prefix,
             WECHAT_TOKEN="sched-token",
             WECHAT_APPID=APPID,
             WECHAT_SECRET=SECRET,
@@ -71,7 +72,7 @@ def world(pg_database_url, real_redis_url, tmp_path):
         db = Database(pg_database_url)
         yield {"fake": fake, "env": env, "db": db, "today": local_now.date(), "tmp": tmp_path}
         db.dispose()
-    client.flushdb()
+    delete_prefixed(client, prefix)
     client.close()
 
 

@@ -138,7 +138,8 @@ def test_cancel_at_any_step(one_campaign):
 
 def test_expired_conversation_gets_a_kind_word(one_campaign):
     talk(one_campaign, "frank", "我要提建议", "1", "写了一半的建议")
-    one_campaign.kv.delete("conv:state:frank")  # what Redis does after 30 minutes
+    # what Redis does after 30 minutes:
+    one_campaign.kv.delete(one_campaign.settings.redis_prefix + "conv:state:frank")
     answer = talk(one_campaign, "frank", "完成")[0]
     assert "超过30分钟" in answer
     assert talk(one_campaign, "frank", "完成")[0].count("超过30分钟") == 0  # said once
@@ -225,7 +226,10 @@ def test_schedule_questions_need_no_claim_and_retries_get_the_same_answer(one_ca
     first = one_campaign.processor.handle(msg)
     again = one_campaign.processor.handle(msg)
     assert first == again and "宣传发动阶段" in first
-    assert one_campaign.kv.get(f"dedup:wechat:{msg.dedup_key}") is None
+    assert (
+        one_campaign.kv.get(f"{one_campaign.settings.redis_prefix}dedup:wechat:{msg.dedup_key}")
+        is None
+    )
 
 
 def test_a_retried_part_of_a_suggestion_is_written_down_once(one_campaign):

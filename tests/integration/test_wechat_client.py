@@ -1,7 +1,7 @@
 """The outbound WeChat client against the fake WeChat API over real HTTP.
 
 Every test that touches the token store runs twice: on fakeredis (the embedded store) and on
-the real Redis at 127.0.0.1:6379/15.
+the real Redis at 127.0.0.1:6379 (TEST_REDIS_URL), this run's keys only.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import fakeredis
@@ -27,18 +28,20 @@ from bot.wechat_client import (
     default_pseudonym,
     error_kind,
 )
+from tests.conftest import delete_prefixed
 from tests.fakes.fake_wechat import FakeWeChat
 
-APPID = "wx_test_appid"
+# One appid per run: its token keys (wechat:token:<appid>) are this run's own on a shared Redis.
+APPID = f"wx_test_{uuid.uuid4().hex[:10]}"
 SECRET = "s3cret-value-never-logged"
 OPENID = "oUSER_raw_openid_0001"
 TOKEN_KEY = f"wechat:token:{APPID}"
-REAL_REDIS_URL = "redis://127.0.0.1:6379/15"
+REAL_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(params=["fakeredis", "redis"])
 def store(request):
-    """The shared token store: the embedded fakeredis, then the real Redis (db 15)."""
+    """The shared token store: the embedded fakeredis, then the real Redis (this run's keys)."""
     if request.param == "fakeredis":
         client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
         yield client
@@ -52,9 +55,9 @@ def store(request):
         if os.environ.get("CI"):
             pytest.fail(f"real Redis unreachable at {REAL_REDIS_URL}: {exc}")
         pytest.skip(f"real Redis unreachable at {REAL_REDIS_URL}")
-    client.flushdb()
+    delete_prefixed(client, f"*{APPID}")
     yield client
-    client.flushdb()
+    delete_prefixed(client, f"*{APPID}")
     client.close()
 
 
