@@ -145,7 +145,8 @@ def ensure_tools(install: bool) -> None:
 
 
 class Backends:
-    """A throw-away PostgreSQL database and a flushed Redis db, removed again by close()."""
+    """A throw-away PostgreSQL database and a Redis key prefix of this run's own, both removed
+    again by close(). Redis may be shared with other runs: nothing here FLUSHes it."""
 
     def __init__(self, pg: str, redis_url: str) -> None:
         self.pg_admin = pg.rstrip("/")
@@ -153,6 +154,7 @@ class Backends:
         self.database_url = f"{self.pg_admin}/{self.db_name}".replace(
             "postgresql://", "postgresql+psycopg2://", 1)
         self.redis_url = redis_url
+        self.redis_prefix = f"bench:{secrets.token_hex(4)}:"
         self.created = False
 
     def _admin(self):  # type: ignore[no-untyped-def]
@@ -173,7 +175,7 @@ class Backends:
         finally:
             conn.close()
         self.created = True
-        redis.Redis.from_url(self.redis_url).flushdb()
+        redis.Redis.from_url(self.redis_url).ping()  # fail early; the fresh prefix holds nothing
 
     def create_floor_table(self) -> None:
         """The table of baseline (d): what a submission must store, keyed by MsgId."""
@@ -217,9 +219,12 @@ class Backends:
         try:
             import redis
 
-            redis.Redis.from_url(self.redis_url).flushdb()
+            client = redis.Redis.from_url(self.redis_url)
+            keys = list(client.scan_iter(match=self.redis_prefix + "*", count=1000))
+            for start in range(0, len(keys), 500):
+                client.delete(*keys[start:start + 500])
         except Exception as exc:  # noqa: BLE001
-            print(f"warning: could not flush Redis: {exc}", file=sys.stderr)
+            print(f"warning: could not delete this run's Redis keys: {exc}", file=sys.stderr)
         if not self.created:
             return
         try:
@@ -642,7 +647,8 @@ def assistant_env(backends: Backends, patches: str = "") -> dict[str, str]:
         env["BENCH_PATCHES"] = patches  # read by bench/ablation_wsgi.py only
     env.update({
         "DATABASE_URL": backends.database_url, "REDIS_URL": backends.redis_url,
-        "BOT_TODAY": REHEARSAL_DAY, "BOT_PSEUDONYM_KEY": "bench-pseudonym-key",
+        "BOT_REDIS_PREFIX": backends.redis_prefix, "BOT_TODAY": REHEARSAL_DAY,
+        "BOT_PSEUDONYM_KEY": "bench-pseudonym-key",
         # present but empty, so a .env file cannot switch on outbound sends or encryption
         "WECHAT_APPID": "", "WECHAT_SECRET": "", "WECHAT_AES_KEY": "",
     })
@@ -956,7 +962,8 @@ def main(argv: list[str] | None = None) -> int:
                 assert backends is not None
                 backends.create_floor_table()
                 env = base_env() | {"DATABASE_URL": backends.database_url,
-                                    "REDIS_URL": backends.redis_url}
+                                    "REDIS_URL": backends.redis_url,
+                                    "BENCH_REDIS_PREFIX": backends.redis_prefix}
                 floor_rows = [r for r in rows if r.key in FLOOR_ROWS]
                 if floor_rows:
                     results[name] = run_target(name, env, floor_rows, args, run_id, backends)

@@ -30,6 +30,7 @@ from bench.echo_flask import refused_or_verified
 
 DSN = os.environ.get("DATABASE_URL", "").replace("postgresql+psycopg2://", "postgresql://")
 KV = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"))
+PREFIX = os.environ.get("BENCH_REDIS_PREFIX", "") + "floor:"  # the bench's own keys only
 INSERT = (
     "INSERT INTO bench_floor (source_key, user_openid, content) VALUES (%s, %s, %s) "
     "ON CONFLICT (source_key) DO NOTHING"
@@ -56,11 +57,11 @@ def wechat() -> Response:
         return Response("success", mimetype="text/plain")
     text = msg.content
     if text.startswith("献一策"):
-        key = f"floor:dedup:{msg.id}"
+        key = f"{PREFIX}dedup:{msg.id}"
         if KV.set(key, "pending", nx=True, ex=3600):
             with _cursor() as cur:
                 cur.execute(INSERT, (str(msg.id), msg.source, text))
             KV.set(key, text, ex=3600)
     else:
-        KV.get(f"floor:conv:{msg.source}")
+        KV.get(f"{PREFIX}conv:{msg.source}")
     return Response(create_reply(text, msg).render(), mimetype="application/xml")
