@@ -262,7 +262,7 @@ def _attach(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
     photos = services.conversations.append(msg.user, "attachments", media)
     if photos is None:  # the flow ended (submitted, cancelled) while this was on its way
         return Reply(texts.FLOW_ENDED)
-    step = state.get("step")
+    step = str(state.get("step", ""))
     reply = {"content": texts.IMAGE_ATTACHED, "confirm": texts.IMAGE_ATTACHED_CONFIRM}
     return Reply(reply.get(step, texts.IMAGE_ATTACHED_EARLY).format(count=len(photos)))
 
