@@ -117,7 +117,7 @@ def test_appends_are_atomic_and_only_to_an_open_flow(state):
     assert opened["step"] == "confirm" and opened["attachments"] == ["img1"]
     assert opened["parts"][0] == "开头" and len(opened["parts"]) == 41
     prefix = state.settings.redis_prefix + "conv:"
-    assert 0 < state.kv.ttl(prefix + "parts:dan") <= 30 * 60
+    assert 0 < state.kv.ttl(prefix + "state:dan:parts") <= 30 * 60
     conversations.clear("dan")
     assert conversations.begin("dan").state is None
-    assert state.kv.exists(prefix + "parts:dan", prefix + "attachments:dan") == 0
+    assert state.kv.exists(prefix + "state:dan:parts", prefix + "state:dan:attachments") == 0
