@@ -5,7 +5,7 @@ conversation asked), then exact commands, then prefixes, then schedule questions
 
 Inside an open 献一策 conversation a text (or voice) message is, in this order:
   1. 取消 (or 退出, 算了…): ends the conversation, nothing stored (suggest.continue_flow);
-  2. one of FLOW_COMMANDS (我的建议, 帮助…), a ticket lookup (查询 <编号>), or a short
+  2. one of FLOW_COMMANDS (我的建议, 更多, 帮助…), a ticket lookup (查询 <编号>), or a short
      schedule question (is_read_only: 本周有什么到期, 现在是什么阶段…): answered as it would
      be outside, with one line saying the suggestion is still open, and never written down;
   3. anything else: what the conversation asked for (a choice, 完成/确认, or content).
@@ -72,6 +72,9 @@ FLOW_COMMANDS: dict[str, Handler] = {
     "我的建议": suggest.my_suggestions,
     "查看建议": suggest.my_suggestions,
     "我的金点子": suggest.my_suggestions,
+    # A long answer given mid-way ends with "回复“更多”继续查看": that reply is not content.
+    "更多": basic.more,
+    "下一页": basic.more,
 }
 
 LOOKUP = re.compile(r"^(?:查询|查|查询建议|进度)\s*[:：]?\s*(?P<ticket>[0-9A-Za-z ]{1,20})$")

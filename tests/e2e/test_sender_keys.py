@@ -54,7 +54,8 @@ def _check_two_ideas(state, server, sim, answers: dict[str, str], msg_id: int) -
     assert {u: rows[u].source_key for u in rows} == {u: f"wechat:{u}:{msg_id}" for u in IDEAS}
     for user, mine in tickets.items():
         other = tickets["o_bob" if user == "o_alice" else "o_alice"]
-        listed = _post(server, sim, text_xml(user, "我的建议"))
+        # Both ask with one MsgId too: each gets their own list, not the other's kept answer.
+        listed = _post(server, sim, text_xml(user, "我的建议", msg_id=msg_id + 1))
         assert mine in listed and other not in listed
     # WeChat's retry of Alice's message still gets her own answer, and stores nothing more.
     again = _post(server, sim, text_xml("o_alice", IDEAS["o_alice"], msg_id=msg_id))

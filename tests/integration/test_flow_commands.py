@@ -54,6 +54,8 @@ def test_commands_mid_way_are_answered_and_not_stored(one_campaign):
     for command, expected in asked.items():
         answer = chat.say(command) or ""
         assert expected in answer and STILL_OPEN in answer and "已记下" not in answer, answer
+    more = chat.say("更多") or ""
+    assert "没有更多内容" in more and STILL_OPEN in more
     helped = chat.say("帮助") or ""
     assert "我可以帮您" in helped and "完成" in helped  # help says how to finish
     # A remark that mentions the schedule, with no question word, is content.
@@ -65,7 +67,7 @@ def test_commands_mid_way_are_answered_and_not_stored(one_campaign):
     stored = _stored(one_campaign)
     assert len(stored) == 2
     assert "第一段：建议设立科技成果转化基金\n还应公开每周的到期任务清单，方便企业对照" in stored
-    for command in (*asked, "帮助"):
+    for command in (*asked, "帮助", "更多"):
         assert all(command not in content for content in stored)
 
 
