@@ -49,6 +49,7 @@ CONFIRM_WORDS = {"确认", "确定", "是", "提交", "好", "好的", "对", "1
 REWRITE_WORDS = {"修改", "重写", "重新填写"}
 CANCEL_WORDS = {"取消", "退出", "不提了", "算了"}
 PREVIEW_CHARS = 60
+EARLY_CONTENT_CHARS = 8  # a reply this long where a choice was asked is content (_keep_early)
 
 
 def _word(text: str) -> str:
@@ -177,14 +178,30 @@ def _after_campaign(
     return Reply(texts.WRITE_CONTENT)
 
 
+def _keep_early(
+    msg: Incoming, state: dict[str, Any], services: Services, text: str, options: list[str]
+) -> str:
+    """A long reply at a choice step is the idea itself, written before (or in the same burst
+    as) the choice: kept as content, never dropped. What to say about it ("" if not kept)."""
+    if len(text) < EARLY_CONTENT_CHARS or text in options:
+        return ""
+    parts = services.conversations.append(msg.user, "parts", msg.text.strip())
+    if not parts:
+        return ""
+    state["parts"] = parts  # a one-message submission waiting for its campaign stores them
+    return texts.KEPT_EARLY.format(chars=len("\n".join(parts)))
+
+
 def _on_campaign(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
     campaigns = services.campaigns.active()
-    choice = _pick(text, [c.name for c in campaigns])
+    names = [c.name for c in campaigns]
+    kept = _keep_early(msg, state, services, text, names)
+    choice = _pick(text, names)
     if choice is None:
-        return Reply(
-            texts.CHOOSE_CAMPAIGN_AGAIN.format(options=_numbered([c.name for c in campaigns]))
-        )
-    return _after_campaign(msg, services, state, campaigns[choice])
+        ask = texts.CHOOSE_CAMPAIGN if kept else texts.CHOOSE_CAMPAIGN_AGAIN
+        return Reply(kept + ask.format(options=_numbered(names)))
+    reply = _after_campaign(msg, services, state, campaigns[choice])
+    return Reply(kept + (reply.text or "")) if kept and not state.get("oneshot_key") else reply
 
 
 def _on_topic(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
@@ -192,10 +209,16 @@ def _on_topic(msg: Incoming, state: dict[str, Any], services: Services, text: st
     if text in ("0", "０", texts.OTHER_TOPIC):
         topic = texts.OTHER_TOPIC
     else:
+        kept = _keep_early(msg, state, services, text, topics)
         choice = _pick(text, topics)
         if choice is None:
-            return Reply(texts.CHOOSE_TOPIC_AGAIN.format(options=_numbered(topics)))
+            ask = texts.CHOOSE_TOPIC if kept else texts.CHOOSE_TOPIC_AGAIN
+            return Reply(kept + ask.format(options=_numbered(topics)))
         topic = topics[choice]
+        if kept:
+            state["step"], state["topic"] = "content", topic
+            services.conversations.save(msg.user, state)
+            return Reply(kept + texts.WRITE_MORE_TOPIC.format(topic=topic))
     state["step"], state["topic"] = "content", topic
     services.conversations.save(msg.user, state)
     return Reply(texts.WRITE_CONTENT_TOPIC.format(topic=topic))

@@ -51,6 +51,8 @@ CHOOSE_TOPIC_AGAIN = "没找到这个序号，请回复议题前的数字（0 �
 WRITE_CONTENT = "请写下您的建议，可分几条消息发送，也可附图片。写完请回复“完成”。"
 WRITE_CONTENT_TOPIC = "议题：{topic}\n" + WRITE_CONTENT
 CONTENT_RECEIVED = "已记下（共{chars}字）。继续发送可补充，写完请回复“完成”。"
+KEPT_EARLY = "您写的内容已记下（共{chars}字），提交时一并附上。\n"
+WRITE_MORE_TOPIC = "议题：{topic}\n可继续发送文字或图片补充，写完请回复“完成”。"
 CONTENT_EMPTY = "还没有收到建议内容哦。请先写下您的建议，写完再回复“完成”。"
 CONFIRM = (
     "请确认您的建议：\n议题：{topic}\n内容：{preview}\n（共{chars}字{attachments}）\n"

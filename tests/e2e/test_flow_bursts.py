@@ -22,6 +22,7 @@ from tests.wechat_sim import WeChatSim, image_xml, text_xml
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 TRIALS = 10
+TOPICS = ("交通出行", "便民服务")
 PARTS = ("第一，老街口早晚高峰拥堵严重", "第二，建议增设潮汐车道", "第三，配套设置电子指示牌")
 
 
@@ -34,7 +35,8 @@ def served(request, backend) -> Iterator[tuple[object, Server, WeChatSim]]:  # t
     extra = {"wechat_aes_key": AES_KEY, "wechat_appid": "wx_test_app"} if mode == "safe" else {}
     state = build_state(make_settings(backend, **extra), migrate=True)
     span = DateSpan(date(2018, 5, 1), date(2018, 12, 31), "5月至年底")
-    save_plan(state.db, Plan("kjj-2018", "科技局大讨论", 2018, phases=(Phase("宣传", span),)))
+    plan = Plan("kjj-2018", "科技局大讨论", 2018, topics=TOPICS, phases=(Phase("宣传", span),))
+    save_plan(state.db, plan)
     state.campaigns.invalidate()
     server = Server(create_app(state=state))
     sim = WeChatSim(aes_key=AES_KEY, appid="wx_test_app", mode=mode)
@@ -61,7 +63,8 @@ def test_a_burst_of_photos_and_parts_loses_nothing(served):
     state, server, sim = served
     for trial in range(TRIALS):
         user = f"o_burst_{trial}"
-        assert "请写下您的建议" in _post(server, sim, text_xml(user, "我要提建议"))
+        assert "议题" in _post(server, sim, text_xml(user, "我要提建议"))
+        assert "请写下您的建议" in _post(server, sim, text_xml(user, "1"))
         burst = [image_xml(user) for _ in range(3)] + [text_xml(user, p) for p in PARTS]
         with ThreadPoolExecutor(len(burst)) as pool:
             answers = list(pool.map(lambda xml: _post(server, sim, xml), burst))
@@ -79,3 +82,25 @@ def test_a_burst_of_photos_and_parts_loses_nothing(served):
         assert sorted(row.content.split("\n")) == sorted(PARTS)
         assert len(row.attachments) == 3 and len(set(row.attachments)) == 3
         assert all(media.startswith("img") for media in row.attachments)  # media ids, as sent
+
+
+def test_a_topic_choice_in_the_same_burst_as_the_idea_loses_nothing(served):
+    state, server, sim = served
+    trials = 5
+    for trial in range(trials):
+        user = f"o_choice_{trial}"
+        assert "议题" in _post(server, sim, text_xml(user, "我要提建议"))
+        burst = [text_xml(user, "1"), image_xml(user), image_xml(user)]
+        burst += [text_xml(user, p) for p in PARTS]
+        with ThreadPoolExecutor(len(burst)) as pool:
+            answers = list(pool.map(lambda xml: _post(server, sim, xml), burst))
+        assert sorted(_count(r"共(\d+)张", a) for a in answers[1:3]) == [1, 2], answers
+        confirm = _post(server, sim, text_xml(user, "完成"))
+        assert "交通出行" in confirm and "附图片2张" in confirm, confirm
+        assert "提交成功" in _post(server, sim, text_xml(user, "确认"))
+    with state.db.session() as s:
+        rows = s.scalars(select(SuggestionRow)).all()
+    assert len(rows) == trials
+    for row in rows:
+        assert row.topic == "交通出行" and sorted(row.content.split("\n")) == sorted(PARTS)
+        assert len(row.attachments) == 2

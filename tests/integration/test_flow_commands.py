@@ -123,3 +123,28 @@ def test_appends_are_atomic_and_only_to_an_open_flow(state):
     conversations.clear("dan")
     assert conversations.begin("dan").state is None
     assert state.kv.exists(prefix + "state:dan:parts", prefix + "state:dan:attachments") == 0
+
+
+def test_an_idea_written_where_a_choice_was_asked_is_kept(state):
+    span = DateSpan(date(2018, 5, 1), date(2030, 12, 31), "5月起")
+    for code, name in (("a-2018", "甲镇大讨论"), ("b-2018", "乙镇大讨论")):
+        save_plan(
+            state.db, Plan(code, name, 2018, topics=("产业发展",), phases=(Phase("宣传", span),))
+        )
+    state.campaigns.invalidate()
+    chat = ChatSession(state, "eve")
+    assert "选择活动" in (chat.say("献一策：建议镇里开设夜间集市") or "")
+    kept = chat.say("另外建议配套设置临时停车位") or ""
+    assert "已记下" in kept and "没找到" not in kept and "选择活动" in kept
+    assert "提交成功" in (chat.say("1") or "")
+    chat.say("我要提建议")
+    chat.say("2")
+    early = chat.say("建议乙镇举办农产品展销会") or ""
+    assert "已记下" in early and "属于哪个议题" in early and "没找到" not in early
+    assert "产业发展" in (chat.say("1") or "")
+    chat.say("完成")
+    assert "提交成功" in (chat.say("确认") or "")
+    assert sorted(_stored(state)) == [
+        "建议乙镇举办农产品展销会",
+        "建议镇里开设夜间集市\n另外建议配套设置临时停车位",
+    ]
