@@ -183,8 +183,8 @@ def _keep_early(
 ) -> str:
     """A long reply at a choice step is the idea itself, written before (or in the same burst
     as) the choice: kept as content, never dropped. What to say about it ("" if not kept)."""
-    if len(text) < EARLY_CONTENT_CHARS or text in options:
-        return ""
+    if len(text) < EARLY_CONTENT_CHARS or any(text in option for option in options):
+        return ""  # a choice typed by (part of) its name is not content
     parts = services.conversations.append(msg.user, "parts", msg.text.strip())
     if not parts:
         return ""
