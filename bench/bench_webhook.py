@@ -567,6 +567,7 @@ def verify_suggestions(backends: Backends, server: Server, query: str, phases: l
     rows = backends.query("SELECT source_key, ticket FROM suggestions")
     by_key: dict[str, list[str]] = {}
     for key, ticket in rows:
+        key = "msg:" + key.rsplit(":", 1)[-1]  # stored as <channel>:<user>:<MsgId>
         by_key.setdefault(key, []).append(ticket)
     db_tickets = {t for _, t in rows}
     storm_keys = {f"msg:{m}" for m in (storm or {}).get("msgids", [])}
@@ -596,9 +597,9 @@ def verify_suggestions(backends: Backends, server: Server, query: str, phases: l
     dups = backends.query("SELECT source_key, count(*) FROM suggestions GROUP BY source_key "
                           "HAVING count(*) > 1 LIMIT 5")
     load_rows = backends.query("SELECT count(*) FROM suggestions WHERE source_key LIKE %s",
-                               (f"msg:{prefix}%",))[0][0]
+                               (f"wechat:%:{prefix}%",))[0][0]
     storm_rows = backends.query("SELECT count(*) FROM suggestions WHERE source_key LIKE %s",
-                                (f"msg:{storm['prefix']}%",))[0][0] if storm else 0
+                                (f"wechat:%:{storm['prefix']}%",))[0][0] if storm else 0
     checks = {
         "every 200 answer carried a ticket": len(tickets) == ok_answers,
         "answered tickets are distinct": len(ticket_set) == len(tickets),

@@ -1,7 +1,8 @@
 """Exactly-once handling of inbound messages, inside WeChat's 5-second budget.
 
 WeChat retries a message it got no answer to within 5 s (three tries). Each copy carries the
-same dedup key (MsgId; FromUserName+CreateTime for events). The first copy to arrive claims the
+same dedup key (FromUserName:MsgId, per sender since MsgIds are not unique across users;
+FromUserName+CreateTime for events). The first copy to arrive claims the
 key in Redis (SET NX) and runs the handler; a copy that arrives meanwhile waits for the stored
 answer and gives the same one. The database's unique constraint on a suggestion's source key
 stands behind Redis, so even a lost Redis cannot make a second record.

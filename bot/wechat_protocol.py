@@ -105,7 +105,9 @@ def to_incoming(fields: dict[str, str], channel: str = "wechat") -> Incoming:
         # different menu clicks within one second are not taken for retries of each other.
         dedup = f"ev:{user}:{created}:{fields.get('Event', '')}:{fields.get('EventKey', '')}"
     else:
-        dedup = f"msg:{msg_id}" if msg_id else f"ev:{user}:{created}:{msg_type}"
+        # Per sender: MsgIds are not unique across users (WxJava #333 saw two users' messages
+        # share one under load), so the sender is part of the key.
+        dedup = f"{user}:{msg_id}" if msg_id else f"ev:{user}:{created}:{msg_type}"
     text = fields.get("Content", "")
     if msg_type == "voice":
         text = fields.get("Recognition", "")

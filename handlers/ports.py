@@ -162,8 +162,18 @@ class Opening:
 class ConversationStore(Protocol):
     """Short-lived per-user state (guided conversations, pages of a long answer)."""
 
-    def save(self, user: str, state: dict[str, Any]) -> None:
-        """Keep `state` for 30 minutes of inactivity."""
+    def save(
+        self, user: str, state: dict[str, Any], lists: dict[str, list[str]] | None = None
+    ) -> None:
+        """Keep `state` for 30 minutes of inactivity. The flow's lists ("parts",
+        "attachments") are not written from `state` (a message appending to them at the same
+        moment would be lost): they change through append(), or are replaced by `lists`."""
+        ...
+
+    def append(self, user: str, name: str, value: str) -> list[str] | None:
+        """Add `value` to the list `name` ("parts" or "attachments") of the user's open
+        conversation, atomically (messages of a burst arrive at the same moment), and return
+        the whole list after it; None, adding nothing, when no conversation is open."""
         ...
 
     def clear(self, user: str) -> None: ...

@@ -2,6 +2,16 @@
 
 Order matters for text: an open conversation first (so "1" or "完成" mean what the
 conversation asked), then exact commands, then prefixes, then schedule questions, then help.
+
+Inside an open 献一策 conversation a text (or voice) message is, in this order:
+  1. 取消 (or 退出, 算了…): ends the conversation, nothing stored (suggest.continue_flow);
+  2. one of FLOW_COMMANDS (我的建议, 更多, 帮助…), a ticket lookup (查询 <编号>), or a short
+     schedule question (is_read_only: 本周有什么到期, 现在是什么阶段…): answered as it would
+     be outside, with one line saying the suggestion is still open, and never written down;
+  3. anything else: what the conversation asked for (a choice, 完成/确认, or content).
+So "献一策：…", "我要提建议" or "订阅提醒" typed mid-way are content. (帮助 is answered before the
+conversation is read at all — STATELESS below — so over the webhook it gets the plain help,
+whose last line says how to finish or leave.)
 """
 
 from __future__ import annotations
@@ -56,6 +66,17 @@ COMMANDS: dict[str, Handler] = {
     "我的订阅": subscription.my_subscription,
 }
 
+# Answered, not written down, while a suggestion is being written (see the module docstring).
+FLOW_COMMANDS: dict[str, Handler] = {
+    **{word: basic.help_reply for word in HELP_WORDS},
+    "我的建议": suggest.my_suggestions,
+    "查看建议": suggest.my_suggestions,
+    "我的金点子": suggest.my_suggestions,
+    # A long answer given mid-way ends with "回复“更多”继续查看": that reply is not content.
+    "更多": basic.more,
+    "下一页": basic.more,
+}
+
 LOOKUP = re.compile(r"^(?:查询|查|查询建议|进度)\s*[:：]?\s*(?P<ticket>[0-9A-Za-z ]{1,20})$")
 
 BY_KIND: dict[str, Handler] = {
@@ -91,13 +112,22 @@ READ_ONLY_INTENTS = frozenset(
 )
 
 
+# A question, not a remark: a sentence that mentions the schedule ("还应公开每周的到期任务清单")
+# is parsed as a question too, but written inside a 献一策 conversation it is content.
+ASKS = re.compile(r"[?？吗呢几啥哪]|什么|多少|是否|怎么|何时|多久|多长")
+SHORT_QUESTION = 10  # characters: "科技局6月的任务", "本周到期" ask without a question word
+
+
 def is_read_only(msg: Incoming) -> bool:
     """A schedule question: answering it again changes nothing (its pages are simply saved
-    again), so WeChat's retries need no deduplication claim. Should the user be writing a
-    suggestion, the text is content, and adding the same message twice is ignored there."""
+    again), so WeChat's retries need no deduplication claim. Inside a 献一策 conversation it
+    is answered too, never written down (_flow_command), so a retry cannot add it twice; a
+    longer text without a question word is not one (it holds a claim, and may be content)."""
     if msg.kind not in ("text", "voice") or not msg.text or len(msg.text) > 40:
         return False
     if _command(msg) is not None:
+        return False
+    if len(msg.text) > SHORT_QUESTION and not ASKS.search(msg.text):
         return False
     question = parse_question(msg.text)
     return question is not None and question.intent in READ_ONLY_INTENTS
@@ -120,20 +150,47 @@ def route(msg: Incoming, services: Services, opening: Opening | None = None) -> 
         opening = services.conversations.begin(msg.user)
     state = opening.state
     if state and state.get("flow") == suggest.FLOW and msg.kind in ("text", "image"):
-        return suggest.continue_flow(msg, state, services)
-    reply = _route_stateless(msg, services)
-    if opening.expired and reply.text:
-        answer = reply.text
-        combined = texts.EXPIRED + "\n\n" + answer
-        if len(combined.encode("utf-8")) <= MAX_REPLY_BYTES:
-            reply = Reply(combined, reply.more)
-        else:  # too long together: the notice now, the answer as the next page
-            more = (answer, *(reply.more or ()))
-            reply = Reply(texts.EXPIRED + texts.MORE_FOOTER.format(remaining=len(more)), more)
+        command = _flow_command(msg) if msg.kind == "text" else None
+        if command is None:
+            return suggest.continue_flow(msg, state, services)
+        line = texts.FLOW_STILL_OPEN.get(state.get("step", ""), texts.FLOW_STILL_OPEN["content"])
+        reply = _with_notice(command(msg, services), line, before=False)
+    else:
+        reply = _route_stateless(msg, services)
+        if opening.expired:
+            reply = _with_notice(reply, texts.EXPIRED, before=True)
     # The pages of this answer replace older ones; nothing to clear costs no round trip.
     if reply.more is not None and (reply.more or opening.has_pages):
         services.conversations.save_pages(msg.user, list(reply.more))
     return reply
+
+
+def _with_notice(reply: Reply, notice: str, before: bool) -> Reply:
+    """`reply` with a one-line notice before or after it, within one reply's size."""
+    answer = reply.text
+    if not answer:
+        return reply
+    combined = notice + "\n\n" + answer if before else answer + "\n\n" + notice
+    if len(combined.encode("utf-8")) <= MAX_REPLY_BYTES:
+        return Reply(combined, reply.more)
+    # Too long together: the notice now, the answer as the next page.
+    more = (answer, *(reply.more or ()))
+    return Reply(notice + texts.MORE_FOOTER.format(remaining=len(more)), more)
+
+
+def _flow_command(msg: Incoming) -> Handler | None:
+    """What a text inside an open 献一策 conversation is, if not for the conversation."""
+    text = normalize(msg.text)
+    command = FLOW_COMMANDS.get(text) or FLOW_COMMANDS.get(text.lower())
+    if command:
+        return command
+    lookup = LOOKUP.match(text)
+    if lookup:
+        ticket = lookup.group("ticket")
+        return lambda m, s: suggest.lookup(m, ticket, s)
+    if is_read_only(msg):  # answered afresh for a retry: never content (it holds no claim)
+        return lambda m, s: schedule.try_handle(m, s) or schedule.examples_reply()
+    return None
 
 
 def _command(msg: Incoming) -> Handler | None:

@@ -3,7 +3,16 @@
 Conversation state (a small dict kept 30 minutes by the ConversationStore):
   {"flow": "suggest", "step": "campaign"|"topic"|"content"|"confirm",
    "campaign": code, "topic": str, "parts": [str], "attachments": [str],
-   "oneshot_key": dedup key of a one-message submission waiting only for its campaign}
+   "oneshot_key": source key of a one-message submission waiting only for its campaign}
+
+"parts" and "attachments" (media ids) are only ever appended to with ConversationStore.append,
+one atomic operation per message, never written back with the rest of the state: WeChat sends
+each photo of a multi-select as its own message milliseconds apart, and a read-modify-write of
+the whole state lost parts of such bursts. Each reply counts from the list the append returned.
+A photo is kept at any step of the flow; nothing a resident sends in it is dropped.
+
+A suggestion's source key is `<channel>:<FromUserName>:<MsgId>` (source_key below): unique per
+sender, since WeChat's MsgIds are not unique across users.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ CONFIRM_WORDS = {"确认", "确定", "是", "提交", "好", "好的", "对", "1
 REWRITE_WORDS = {"修改", "重写", "重新填写"}
 CANCEL_WORDS = {"取消", "退出", "不提了", "算了"}
 PREVIEW_CHARS = 60
+EARLY_CONTENT_CHARS = 8  # a reply this long where a choice was asked is content (_keep_early)
 
 
 def _word(text: str) -> str:
@@ -51,6 +61,14 @@ def _word(text: str) -> str:
 def _preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def source_key(msg: Incoming) -> str:
+    """The key a suggestion from `msg` is stored under (unique in the database)."""
+    return f"{msg.channel}:{msg.dedup_key}" if msg.dedup_key else ""
+
+
+NO_LISTS: dict[str, list[str]] = {"parts": [], "attachments": []}
 
 
 def _numbered(items: list[str]) -> str:
@@ -75,12 +93,12 @@ def _campaign_for(user: str, services: Services) -> tuple[CampaignInfo | None, l
 def start(msg: Incoming, services: Services) -> Reply:
     """Begin the guided conversation ("我要提建议" or the SUGGEST menu key)."""
     campaign, campaigns = _campaign_for(msg.user, services)
-    state: dict[str, Any] = {"flow": FLOW, "parts": [], "attachments": []}
+    state: dict[str, Any] = {"flow": FLOW}
     if campaign is None and campaigns:
         state["step"] = "campaign"
-        services.conversations.save(msg.user, state)
+        services.conversations.save(msg.user, state, NO_LISTS)
         return Reply(texts.CHOOSE_CAMPAIGN.format(options=_numbered([c.name for c in campaigns])))
-    return _after_campaign(msg, services, state, campaign)
+    return _after_campaign(msg, services, state, campaign, NO_LISTS)
 
 
 def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
@@ -93,14 +111,8 @@ def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
         refusal = _refusal(msg.user, content, services)  # before asking which campaign
         if refusal:
             return refusal
-        state = {
-            "flow": FLOW,
-            "step": "campaign",
-            "parts": [content],
-            "attachments": [],
-            "oneshot_key": msg.dedup_key,
-        }
-        services.conversations.save(msg.user, state)
+        state = {"flow": FLOW, "step": "campaign", "oneshot_key": source_key(msg)}
+        services.conversations.save(msg.user, state, {"parts": [content], "attachments": []})
         return Reply(texts.CHOOSE_CAMPAIGN.format(options=_numbered([c.name for c in campaigns])))
     return _store(
         msg,
@@ -109,7 +121,7 @@ def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
         texts.OTHER_TOPIC,
         content,
         [],
-        msg.dedup_key,
+        source_key(msg),
     )
 
 
@@ -139,7 +151,11 @@ def cancel(msg: Incoming, services: Services) -> Reply:
 
 
 def _after_campaign(
-    msg: Incoming, services: Services, state: dict[str, Any], campaign: CampaignInfo | None
+    msg: Incoming,
+    services: Services,
+    state: dict[str, Any],
+    campaign: CampaignInfo | None,
+    lists: dict[str, list[str]] | None = None,
 ) -> Reply:
     state["campaign"] = campaign.code if campaign else ""
     if state.get("oneshot_key"):
@@ -149,27 +165,43 @@ def _after_campaign(
             services,
             state["campaign"],
             texts.OTHER_TOPIC,
-            state["parts"][0],
-            [],
+            "\n".join(state.get("parts", [])),
+            state.get("attachments", []),
             state["oneshot_key"],
         )
     if campaign and campaign.topics:
         state["step"] = "topic"
-        services.conversations.save(msg.user, state)
+        services.conversations.save(msg.user, state, lists)
         return Reply(texts.CHOOSE_TOPIC.format(options=_numbered(list(campaign.topics))))
     state["step"], state["topic"] = "content", texts.OTHER_TOPIC
-    services.conversations.save(msg.user, state)
+    services.conversations.save(msg.user, state, lists)
     return Reply(texts.WRITE_CONTENT)
+
+
+def _keep_early(
+    msg: Incoming, state: dict[str, Any], services: Services, text: str, options: list[str]
+) -> str:
+    """A long reply at a choice step is the idea itself, written before (or in the same burst
+    as) the choice: kept as content, never dropped. What to say about it ("" if not kept)."""
+    if len(text) < EARLY_CONTENT_CHARS or any(text in option for option in options):
+        return ""  # a choice typed by (part of) its name is not content
+    parts = services.conversations.append(msg.user, "parts", msg.text.strip())
+    if not parts:
+        return ""
+    state["parts"] = parts  # a one-message submission waiting for its campaign stores them
+    return texts.KEPT_EARLY.format(chars=len("\n".join(parts)))
 
 
 def _on_campaign(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
     campaigns = services.campaigns.active()
-    choice = _pick(text, [c.name for c in campaigns])
+    names = [c.name for c in campaigns]
+    kept = _keep_early(msg, state, services, text, names)
+    choice = _pick(text, names)
     if choice is None:
-        return Reply(
-            texts.CHOOSE_CAMPAIGN_AGAIN.format(options=_numbered([c.name for c in campaigns]))
-        )
-    return _after_campaign(msg, services, state, campaigns[choice])
+        ask = texts.CHOOSE_CAMPAIGN if kept else texts.CHOOSE_CAMPAIGN_AGAIN
+        return Reply(kept + ask.format(options=_numbered(names)))
+    reply = _after_campaign(msg, services, state, campaigns[choice])
+    return Reply(kept + (reply.text or "")) if kept and not state.get("oneshot_key") else reply
 
 
 def _on_topic(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
@@ -177,10 +209,16 @@ def _on_topic(msg: Incoming, state: dict[str, Any], services: Services, text: st
     if text in ("0", "０", texts.OTHER_TOPIC):
         topic = texts.OTHER_TOPIC
     else:
+        kept = _keep_early(msg, state, services, text, topics)
         choice = _pick(text, topics)
         if choice is None:
-            return Reply(texts.CHOOSE_TOPIC_AGAIN.format(options=_numbered(topics)))
+            ask = texts.CHOOSE_TOPIC if kept else texts.CHOOSE_TOPIC_AGAIN
+            return Reply(kept + ask.format(options=_numbered(topics)))
         topic = topics[choice]
+        if kept:
+            state["step"], state["topic"] = "content", topic
+            services.conversations.save(msg.user, state)
+            return Reply(kept + texts.WRITE_MORE_TOPIC.format(topic=topic))
     state["step"], state["topic"] = "content", topic
     services.conversations.save(msg.user, state)
     return Reply(texts.WRITE_CONTENT_TOPIC.format(topic=topic))
@@ -188,7 +226,7 @@ def _on_topic(msg: Incoming, state: dict[str, Any], services: Services, text: st
 
 def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
     if text in DONE_WORDS:
-        content = rules.clean_content("\n".join(state["parts"]))
+        content = rules.clean_content("\n".join(state.get("parts", [])))
         if not content:
             return Reply(texts.CONTENT_EMPTY)
         refusal = _refusal(msg.user, content, services)
@@ -199,11 +237,8 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
             return refusal
         state["step"] = "confirm"
         services.conversations.save(msg.user, state)
-        extra = (
-            texts.CONFIRM_ATTACHMENTS.format(count=len(state["attachments"]))
-            if state["attachments"]
-            else ""
-        )
+        photos = state.get("attachments", [])
+        extra = texts.CONFIRM_ATTACHMENTS.format(count=len(photos)) if photos else ""
         return Reply(
             texts.CONFIRM.format(
                 topic=state.get("topic", texts.OTHER_TOPIC),
@@ -212,42 +247,47 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
                 attachments=extra,
             )
         )
-    if msg.dedup_key and msg.dedup_key in state.get("keys", []):
-        # A retried copy of a part already written down (see router.is_read_only).
-        return Reply(texts.CONTENT_RECEIVED.format(chars=len("\n".join(state["parts"]))))
+    # A retried copy of this message never gets here: every message that can become content
+    # holds its dedup claim (router.is_read_only questions are answered, not written down).
+    parts: list[str] | None = state.get("parts", [])
     if msg.text.strip():
-        state["parts"].append(msg.text.strip())
-        state["keys"] = [*state.get("keys", [])[-49:], msg.dedup_key]
-    services.conversations.save(msg.user, state)
-    return Reply(texts.CONTENT_RECEIVED.format(chars=len("\n".join(state["parts"]))))
+        parts = services.conversations.append(msg.user, "parts", msg.text.strip())
+        if parts is None:  # the flow ended (submitted, cancelled) while this was on its way
+            return Reply(texts.FLOW_ENDED)
+    return Reply(texts.CONTENT_RECEIVED.format(chars=len("\n".join(parts or []))))
 
 
 def _on_confirm(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
     if text in REWRITE_WORDS:
-        state["step"], state["parts"], state["attachments"] = "content", [], []
-        services.conversations.save(msg.user, state)
+        state["step"] = "content"
+        services.conversations.save(msg.user, state, NO_LISTS)
         return Reply(texts.REWRITE)
     if text not in CONFIRM_WORDS:
         return Reply(texts.CONFIRM_AGAIN)
     services.conversations.clear(msg.user)
-    content = rules.clean_content("\n".join(state["parts"]))
+    content = rules.clean_content("\n".join(state.get("parts", [])))
     return _store(
         msg,
         services,
         state.get("campaign", ""),
         state.get("topic", texts.OTHER_TOPIC),
         content,
-        state["attachments"],
-        msg.dedup_key,
+        state.get("attachments", []),
+        source_key(msg),
     )
 
 
 def _attach(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
-    if state.get("step") != "content":
+    """Keep the photo whatever the step: it was sent for this suggestion."""
+    media = msg.media_id or msg.pic_url
+    if not media:
         return Reply(texts.IMAGE_ACK)
-    state["attachments"].append(msg.media_id or msg.pic_url)
-    services.conversations.save(msg.user, state)
-    return Reply(texts.IMAGE_ATTACHED.format(count=len(state["attachments"])))
+    photos = services.conversations.append(msg.user, "attachments", media)
+    if photos is None:  # the flow ended (submitted, cancelled) while this was on its way
+        return Reply(texts.FLOW_ENDED)
+    step = str(state.get("step", ""))
+    reply = {"content": texts.IMAGE_ATTACHED, "confirm": texts.IMAGE_ATTACHED_CONFIRM}
+    return Reply(reply.get(step, texts.IMAGE_ATTACHED_EARLY).format(count=len(photos)))
 
 
 # --- rules and storing ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ HELP = (
     "2. 查进度：发送“我的建议”，或“查询 编号”\n"
     "3. 问安排：如“现在是什么阶段”“本周有什么到期”“科技局6月的任务”\n"
     "4. 收提醒：发送“订阅提醒”，阶段开始和任务到期时通知您\n"
-    "填写过程中发送“取消”可随时退出。"
+    "填写建议时，回复“完成”提交，发送“取消”可随时退出。"
 )
 
 
@@ -27,6 +27,16 @@ UNKNOWN_MESSAGE = "这类消息我暂时还看不懂。" + "\n" + HELP
 VOICE_UNREADABLE = "抱歉，这条语音没能识别出文字。请再说一遍，或直接发送文字，例如“献一策：……”。"
 IMAGE_ACK = "图片已收到，谢谢！如果想把图片附在建议里，请先发送“我要提建议”，在填写内容时发送图片。"
 IMAGE_ATTACHED = "图片已附上（共{count}张）。可继续发送文字或图片，写完请回复“完成”。"
+IMAGE_ATTACHED_EARLY = "图片已附上（共{count}张），提交时一并附上。请先回复上面的序号。"
+IMAGE_ATTACHED_CONFIRM = "图片已附上（共{count}张）。请回复“确认”提交，或“修改”重新填写。"
+FLOW_ENDED = "这条内容到达时，您的建议已经提交或取消，没有记入。如需补充，请发送“我要提建议”。"
+# Added to the answer to a command or question sent while a suggestion is being written.
+FLOW_STILL_OPEN = {
+    "campaign": "（您的建议还在填写中，请回复上面的活动序号继续）",
+    "topic": "（您的建议还在填写中，请回复上面的议题序号继续）",
+    "content": "（您的建议还在填写中，继续发送内容，或回复“完成”提交）",
+    "confirm": "（您的建议还没有提交，回复“确认”提交，或“取消”放弃）",
+}
 LINK_ACK = "链接已收到。如需提建议，请发送“献一策：您的建议”。"
 MORE_NONE = "没有更多内容了。"
 MORE_FOOTER = "\n（还有{remaining}页，回复“更多”继续查看）"
@@ -41,6 +51,8 @@ CHOOSE_TOPIC_AGAIN = "没找到这个序号，请回复议题前的数字（0 �
 WRITE_CONTENT = "请写下您的建议，可分几条消息发送，也可附图片。写完请回复“完成”。"
 WRITE_CONTENT_TOPIC = "议题：{topic}\n" + WRITE_CONTENT
 CONTENT_RECEIVED = "已记下（共{chars}字）。继续发送可补充，写完请回复“完成”。"
+KEPT_EARLY = "您写的内容已记下（共{chars}字），提交时一并附上。\n"
+WRITE_MORE_TOPIC = "议题：{topic}\n可继续发送文字或图片补充，写完请回复“完成”。"
 CONTENT_EMPTY = "还没有收到建议内容哦。请先写下您的建议，写完再回复“完成”。"
 CONFIRM = (
     "请确认您的建议：\n议题：{topic}\n内容：{preview}\n（共{chars}字{attachments}）\n"

@@ -23,7 +23,9 @@ class Incoming:
     media_id: str = ""
     pic_url: str = ""
     msg_id: str = ""
-    dedup_key: str = ""  # MsgId, or FromUserName+CreateTime for events
+    # Unique per message within the channel: FromUserName:MsgId for a message (MsgIds are not
+    # unique across users), FromUserName+CreateTime (+event, key) for an event.
+    dedup_key: str = ""
     received_at: datetime | None = None
 
 

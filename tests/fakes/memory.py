@@ -25,6 +25,7 @@ from handlers.ports import (
     submit_in_steps,
 )
 
+LISTS = ("parts", "attachments")  # a conversation's lists, as in bot/store/kv.py
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
@@ -129,10 +130,29 @@ class MemoryConversationStore:
     def _fresh(self, stamp: datetime) -> bool:
         return self._now() - stamp < self._ttl
 
-    def save(self, user: str, state: dict[str, Any]) -> None:
-        """Keep `state` for 30 minutes of inactivity."""
+    def save(
+        self, user: str, state: dict[str, Any], lists: dict[str, list[str]] | None = None
+    ) -> None:
+        """Keep `state` for 30 minutes of inactivity; its lists change only through
+        append() or `lists`, as in the Redis store."""
         self._expired.discard(user)
-        self._states[user] = (dict(state), self._now())
+        kept = self._states.get(user)
+        old = kept[0] if kept is not None and self._fresh(kept[1]) else {}
+        new = {k: v for k, v in state.items() if k not in LISTS}
+        for name in LISTS:
+            items = (lists or {}).get(name, old.get(name, []))
+            if items:
+                new[name] = list(items)
+        self._states[user] = (new, self._now())
+
+    def append(self, user: str, name: str, value: str) -> list[str] | None:
+        """Add `value` to the open conversation's list `name`; None when none is open."""
+        kept = self._states.get(user)
+        if kept is None or not self._fresh(kept[1]):
+            return None
+        items = [*kept[0].get(name, []), value]
+        self._states[user] = ({**kept[0], name: items}, self._now())
+        return list(items)
 
     def clear(self, user: str) -> None:
         """Forget the user's state (a finished or cancelled conversation)."""
@@ -144,7 +164,8 @@ class MemoryConversationStore:
         has_pages = self._has_pages(user)
         kept = self._states.get(user)
         if kept is not None and self._fresh(kept[1]):
-            return Opening(dict(kept[0]), False, has_pages)
+            state = {k: list(v) if isinstance(v, list) else v for k, v in kept[0].items()}
+            return Opening(state, False, has_pages)
         if kept is not None:
             del self._states[user]
             self._expired.add(user)

@@ -21,7 +21,7 @@ def test_signature_accepts_only_the_right_one():
 
 def test_parse_text_voice_and_event():
     msg = proto.to_incoming(proto.parse_xml(text_xml("u1", "你好", msg_id=42).encode()))
-    assert (msg.kind, msg.text, msg.user, msg.dedup_key) == ("text", "你好", "u1", "msg:42")
+    assert (msg.kind, msg.text, msg.user, msg.dedup_key) == ("text", "你好", "u1", "u1:42")
     voice = proto.to_incoming(proto.parse_xml(voice_xml("u1", "我要提建议。", 43).encode()))
     assert voice.kind == "voice" and voice.text == "我要提建议。"
     ev = proto.to_incoming(proto.parse_xml(event_xml("u1", "CLICK", "HELP", 1700000000).encode()))
