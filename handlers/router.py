@@ -11,8 +11,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
+from domain import intake
 from domain.questions import parse_question
-from handlers import basic, schedule, subscription, suggest, texts
+from handlers import basic, offer, schedule, subscription, suggest, texts
 from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
 
@@ -121,6 +122,10 @@ def route(msg: Incoming, services: Services, opening: Opening | None = None) -> 
     state = opening.state
     if state and state.get("flow") == suggest.FLOW and msg.kind in ("text", "image"):
         return suggest.continue_flow(msg, state, services)
+    if state and state.get("flow") == offer.FLOW:  # "submit this as a suggestion?" was asked
+        answered = offer.answer(msg, state, services)
+        if answered is not None:
+            return answered
     reply = _route_stateless(msg, services)
     if opening.expired and reply.text:
         answer = reply.text
@@ -143,9 +148,11 @@ def _command(msg: Incoming) -> Handler | None:
     command = COMMANDS.get(text) or COMMANDS.get(text.lower())
     if command:
         return command
-    one = suggest.ONE_MESSAGE.match(msg.text)
-    if one:
-        body = one.group("body")
+    offered = intake.recognise(msg.text)  # "献一策 …", "我有个金点子：…", "【建议】…"
+    if offered is not None:
+        if not offered.body:  # the opening alone ("我有个金点子"): the guided conversation
+            return suggest.start
+        body = offered.body
         return lambda m, s: suggest.submit_one(m, body, s)
     lookup = LOOKUP.match(text)
     if lookup:
@@ -163,4 +170,6 @@ def _route_stateless(msg: Incoming, services: Services) -> Reply:
     answer = schedule.try_handle(msg, services)
     if answer is not None:
         return answer
+    if offer.worth_offering(msg):  # may be an idea: ask once, never answer it with help
+        return offer.make(msg, services)
     return schedule.examples_reply()
