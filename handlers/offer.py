@@ -25,7 +25,8 @@ from handlers.types import Incoming, Reply
 
 FLOW = "offer"
 YES_WORDS = frozenset(
-    "是 是的 好 好的 提交 提交吧 确认 确认提交 确定 对 对的 嗯 嗯嗯 可以 行 要 好的提交 yes y ok 1".split()
+    "是 是的 好 好的 提交 提交吧 确认 确认提交 确定 对 对的 嗯 嗯嗯 可以 行 要 好的提交 "
+    "yes y ok 1".split()
 )
 NO_WORDS = frozenset("不 不是 不用 不要 不了 否 算了 取消 不提交 不用了 no n 0".split())
 
