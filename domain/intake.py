@@ -23,7 +23,6 @@ the router starts the guided conversation.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,7 +96,7 @@ _QUICK = re.compile(r"[建议意献策点想言留看主]")
 
 # --- what is not an idea ----------------------------------------------------------------------
 
-_ASK_END = re.compile(r"(?:\?|吗|呢|么|嘛|没有)[\s.!~。…]*$")
+_ASK_END = re.compile(r"(?:[?？]|吗|呢|么|嘛|没有)[\s.!~。…！～]*$")  # past _HEAD: unfolded
 _ASK_WORDS = re.compile(
     r"什么时候|啥时候|哪天|何时|几号|几点|多久|多长时间|怎么|怎样|咋|如何(?:提|交|写|参与|参加|查)|在哪|哪里"
     r"|哪儿|去哪|多少|几天|是否|能否|可否|可不可以|能不能|有没有|行不行|是不是|要不要|什么|啥"
@@ -109,27 +108,24 @@ _PROCESS = re.compile(
 _WEAK_MIN = 5  # meaningful characters after a bare "建议" for the text to count as an idea
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Width-folded text (NFKC, character by character) and, for each folded character, the
-    index of the original character it came from — so the body can be cut from the original."""
-    folded: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = unicodedata.normalize("NFKC", ch)
-        folded.append(f)
-        origin.extend([i] * len(f))
-    return "".join(folded), origin
+# Full-width ASCII forms (U+FF01–FF5E) and the ideographic space, folded one to one — what
+# NFKC would do for the characters that matter here, at a fraction of its cost on CJK text
+# (NFKC costs ~1 µs per Chinese character; this runs on every message). One to one, so a
+# position in the folded text is the same position in the user's own text.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_HEAD = 64  # openings (greeting, brackets, "我为…献一策") lie within the first characters
 
 
 def _is_question_or_process(rest: str) -> bool:
-    """Whether the words after an opening ask something or talk about the campaign itself."""
+    """Whether the words after an opening ask something or talk about the campaign itself
+    (short texts only: a long one with "如何" or "活动" in it is an idea)."""
     stripped = rest.strip()
     if _ASK_END.search(stripped):
         return True
-    size = content_length(stripped, 20)
-    if _ASK_WORDS.search(stripped) and size < 20:
-        return True
-    return bool(_PROCESS.search(stripped) and size < 15)
+    if _ASK_WORDS.search(stripped):
+        return content_length(stripped, 20) < 20
+    return bool(_PROCESS.search(stripped)) and content_length(stripped, 15) < 15
 
 
 def _longest_strong(norm: str, pos: int) -> re.Match[str] | None:
@@ -145,10 +141,11 @@ def recognise(text: str) -> Offered | None:
     """The idea `text` offers after an opening phrase, or None (see the module docstring)."""
     if not text or not _QUICK.search(text, 0, 80):
         return None
-    norm, origin = _fold(text)
+    head = text[:_HEAD]
+    norm = head.translate(_FOLD) + text[_HEAD:] if _WIDE.search(head) else text
 
-    def cut(at: int) -> str:  # the original text from folded position `at`, trimmed
-        return text[origin[at] :].strip() if at < len(norm) else ""
+    def cut(at: int) -> str:  # the user's own text from position `at`, trimmed
+        return text[at:].strip()
 
     pos = len(norm) - len(norm.lstrip())
     greeting = _GREETING.match(norm, pos)
