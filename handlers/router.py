@@ -21,8 +21,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
+from domain import intake
 from domain.questions import parse_question
-from handlers import basic, schedule, subscription, suggest, texts
+from handlers import basic, offer, schedule, subscription, suggest, texts
 from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
 
@@ -156,6 +157,10 @@ def route(msg: Incoming, services: Services, opening: Opening | None = None) -> 
         line = texts.FLOW_STILL_OPEN.get(state.get("step", ""), texts.FLOW_STILL_OPEN["content"])
         reply = _with_notice(command(msg, services), line, before=False)
     else:
+        if state and state.get("flow") == offer.FLOW:  # "submit this as a suggestion?" was asked
+            answered = offer.answer(msg, state, services)
+            if answered is not None:
+                return answered
         reply = _route_stateless(msg, services)
         if opening.expired:
             reply = _with_notice(reply, texts.EXPIRED, before=True)
@@ -200,9 +205,11 @@ def _command(msg: Incoming) -> Handler | None:
     command = COMMANDS.get(text) or COMMANDS.get(text.lower())
     if command:
         return command
-    one = suggest.ONE_MESSAGE.match(msg.text)
-    if one:
-        body = one.group("body")
+    offered = intake.recognise(msg.text)  # "献一策 …", "我有个金点子：…", "【建议】…"
+    if offered is not None:
+        if not offered.body:  # the opening alone ("我有个金点子"): the guided conversation
+            return suggest.start
+        body = offered.body
         return lambda m, s: suggest.submit_one(m, body, s)
     lookup = LOOKUP.match(text)
     if lookup:
@@ -220,4 +227,6 @@ def _route_stateless(msg: Incoming, services: Services) -> Reply:
     answer = schedule.try_handle(msg, services)
     if answer is not None:
         return answer
+    if offer.worth_offering(msg):  # may be an idea: ask once, never answer it with help
+        return offer.make(msg, services)
     return schedule.examples_reply()

@@ -106,3 +106,7 @@ UNSUBSCRIBED = "已为您退订提醒，之后不会再推送通知。想再收�
 MY_SUBSCRIPTION_ON = "您订阅了：{campaign}\n• 阶段开始通知{unit_line}\n发送“退订提醒”可退订。"
 MY_SUBSCRIPTION_UNIT = "\n• “{unit}”的任务到期提醒和每周一的本周任务汇总"
 MY_SUBSCRIPTION_OFF = "您目前没有订阅提醒。发送“订阅提醒”即可在阶段开始和任务到期时收到通知。"
+
+# --- a long message that may be an idea (handlers/offer.py) --------------------------------
+OFFER_ASK = "要把这段话作为建议提交吗？回复“是”提交，回复其他内容则不提交。"
+OFFER_DROPPED = "好的，这段话没有作为建议提交。有想法随时发送“献一策：您的建议”。"
