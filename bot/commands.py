@@ -107,7 +107,7 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 
 def _plan_load(path: str, settings: Settings) -> int:
     from bot.planfile import PlanFileError, load_plan
-    from bot.store.repos import save_plan
+    from bot.store.repos import DuplicateCampaignName, save_plan
 
     try:
         parsed = load_plan(path)
@@ -115,7 +115,10 @@ def _plan_load(path: str, settings: Settings) -> int:
         raise CliError(str(exc)) from exc
     state = _state(settings)
     try:
-        created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
+        try:
+            created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
+        except DuplicateCampaignName as exc:
+            raise CliError(f"{path}: {exc}") from exc
         state.campaigns.invalidate()
         _sync_notices(state, parsed.code)
         verb = "created" if created else f"updated (revision {revision})"
