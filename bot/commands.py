@@ -82,12 +82,15 @@ def scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import chat as terminal
+    from bot.demo import chat_state
 
     if args.today:
         settings = settings.with_(today=args.today)
-    state = _state(settings)
-    _announce(settings)
+    state, banner = chat_state(settings, args.demo)  # the demo on a fresh install: bot/demo.py
+    _announce(state.settings)
     try:
+        if banner:
+            print(banner + "\n", flush=True)
         return terminal.run(state, args.user)
     finally:
         state.close()
