@@ -28,7 +28,7 @@ SEED_DIR = Path(__file__).resolve().parents[1] / "config" / "plans"
 
 BANNER = (
     "━━━━ 演示模式 ━━━━\n"
-    "还没有载入任何活动，先用{count}份种子方案演示（演示数据单独保存在 {path}，"
+    "{reason}先用{count}份种子方案演示（演示数据单独保存在 {path}，"
     "不进入正式数据库）：\n"
     "{plans}\n"
     "演练日期：{today}（按这一天作答）。\n"
@@ -42,6 +42,8 @@ RUNNING = "进行中：{phase}"
 RUNNING_BETWEEN = "进行中，两阶段之间"
 NOT_STARTED = "{date}开始"
 FINISHED = "已结束"
+REASON_EMPTY = "还没有载入任何活动，"
+REASON_ASKED = "按 --demo 的要求，"
 
 
 def _cn_date(day: date) -> str:
@@ -59,11 +61,15 @@ def _where(plan: Plan, today: date) -> str:
     return RUNNING.format(phase=phase.name) if phase else RUNNING_BETWEEN
 
 
-def banner(plans: list[Plan], today: date, path: Path = DEMO_DB) -> str:
+def banner(plans: list[Plan], today: date, *, asked: bool = False, path: Path = DEMO_DB) -> str:
     """The Chinese banner chat prints before a demo conversation."""
     lines = [PLAN_LINE.format(name=p.name, where=_where(p, today)) for p in plans if p.phases]
     return BANNER.format(
-        count=len(plans), path=path.as_posix(), plans="\n".join(lines), today=_cn_date(today)
+        reason=REASON_ASKED if asked else REASON_EMPTY,
+        count=len(plans),
+        path=path.as_posix(),
+        plans="\n".join(lines),
+        today=_cn_date(today),
     )
 
 
@@ -109,9 +115,10 @@ def chat_state(settings: Settings, demo: bool | None) -> tuple[AppState, str | N
     the real database has no campaign)."""
     from bot.wiring import build_state
 
+    asked = demo is True
     if demo is None and settings.database_url:
         demo = False  # production: never unasked
-    if demo is not True:
+    if not asked:
         state = build_state(settings, migrate=True)
         if demo is False or state.campaigns.active():
             return state, None
@@ -122,4 +129,4 @@ def chat_state(settings: Settings, demo: bool | None) -> tuple[AppState, str | N
     except BaseException:
         state.close()
         raise
-    return state, banner(plans, state.services.clock.today())
+    return state, banner(plans, state.services.clock.today(), asked=asked)
