@@ -82,11 +82,14 @@ def scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import chat as terminal
-    from bot.demo import chat_state
+    from bot.demo import DemoError, chat_state
 
     if args.today:
         settings = settings.with_(today=args.today)
-    state, banner = chat_state(settings, args.demo)  # the demo on a fresh install: bot/demo.py
+    try:
+        state, banner = chat_state(settings, args.demo)  # a fresh install's demo: bot/demo.py
+    except DemoError as exc:
+        raise CliError(str(exc)) from exc
     _announce(state.settings)
     try:
         if banner:
@@ -110,7 +113,8 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 
 def _plan_load(path: str, settings: Settings) -> int:
     from bot.planfile import PlanFileError, load_plan
-    from bot.store.repos import DuplicateCampaignName, save_plan
+    from bot.store.campaign_names import DuplicateCampaignName
+    from bot.store.repos import save_plan
 
     try:
         parsed = load_plan(path)

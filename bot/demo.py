@@ -18,9 +18,13 @@ from datetime import date
 from pathlib import Path
 
 from bot.app_state import AppState
-from bot.cli import CliError
 from config.settings import INSTANCE_DIR, Settings
 from domain.plan import Plan
+
+
+class DemoError(Exception):
+    """The seed plans cannot be loaded (one line; `chat` exits 2 with it)."""
+
 
 DEMO_TODAY = date(2018, 5, 22)
 DEMO_DB = INSTANCE_DIR / "demo.sqlite3"
@@ -91,9 +95,9 @@ def seed_plans() -> list[Plan]:
         try:
             plans.append(load_plan(str(path)))
         except PlanFileError as exc:
-            raise CliError(f"demo: {exc}") from exc
+            raise DemoError(f"demo: {exc}") from exc
     if not plans:
-        raise CliError(f"demo: no seed plans in {SEED_DIR} (run with --no-demo)")
+        raise DemoError(f"demo: no seed plans in {SEED_DIR} (run with --no-demo)")
     return plans
 
 

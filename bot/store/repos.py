@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.privacy import Pseudonymizer
+from bot.store.campaign_names import check_unique_name
 from bot.store.db import Database
 from bot.store.models import CampaignRow, PhaseRow, SuggestionRow, TaskRow, UserRow
 from domain import suggestion as rules
@@ -442,22 +443,6 @@ class SqlCampaignStore:
         self._db_checked = self._kv_checked = -1e9
 
 
-class DuplicateCampaignName(ValueError):
-    """A plan would give a second campaign (another code) a name already in use: users choose
-    campaigns by name ("切换到…"), so two with one name could never be told apart."""
-
-    def __init__(self, plan: Plan, existing_code: str) -> None:
-        super().__init__(
-            f"{plan.code}: the name {plan.name!r} is already used by campaign {existing_code}; "
-            f"give {plan.code} another name, or use code {existing_code} to update that campaign"
-        )
-        self.existing_code = existing_code
-
-
-def _same_name(a: str, b: str) -> bool:
-    return "".join(a.split()) == "".join(b.split())
-
-
 def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:
     """Create or update a campaign by code; phases and tasks are replaced by the plan's.
 
@@ -465,11 +450,7 @@ def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:
     campaign already has the plan's name.
     """
     with db.session() as s:
-        for code, name in s.execute(
-            select(CampaignRow.code, CampaignRow.name).where(CampaignRow.code != plan.code)
-        ):
-            if _same_name(name, plan.name):
-                raise DuplicateCampaignName(plan, code)
+        check_unique_name(s, plan)
         row = s.scalars(select(CampaignRow).where(CampaignRow.code == plan.code)).first()
         created = row is None
         if row is None:
