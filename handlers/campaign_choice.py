@@ -11,8 +11,9 @@ The rule, in order (the first that settles it wins):
 4. The user's bound unit, if it is an owner in exactly one (running) campaign.
 5. The only *running* campaign: today (services.clock.today(), which follows the rehearsal
    date) within the span of its phases.
-Otherwise the choice is ambiguous, and the user is asked among the running campaigns (or all
-of them when none or one is running but the question could not be narrowed).
+Otherwise the choice is ambiguous, and the user is asked ("切换到…") among the running
+campaigns (all of them when none is running; only the named ones when the question named
+several).
 
 Suggestions use steps 1, 3, 4 and 5 only: a resident's idea that mentions 人大 is not thereby
 addressed to the 人大 campaign.
@@ -69,36 +70,49 @@ def name_aliases(plan: Plan) -> tuple[str, ...]:
     return tuple(sorted((a for a in aliases if a), key=len, reverse=True))
 
 
-_INDEX_CACHE: dict[tuple[int, ...], tuple[list[Plan], list[tuple[str, str]]]] = {}
+# Every word that names a campaign, and the lengths of those words: a message is checked by
+# looking up each of its substrings of those lengths (50 campaigns may have thousands of
+# owners; a question is short).
+_MAX_SCAN = 200  # characters of a message searched for names (questions are short)
+_Index = tuple[dict[str, set[str]], tuple[int, ...]]
+_INDEX_CACHE: dict[tuple[int, ...], tuple[list[Plan], _Index]] = {}
 
 
-def _index(plans: list[Plan]) -> list[tuple[str, str]]:
-    """(folded word, campaign code) for every alias and every owner unit found in one plan
+def _index(plans: list[Plan]) -> _Index:
+    """Folded word → campaign codes, for every alias and every owner unit found in one plan
     only. Cached per set of plan objects (plans are immutable; a reload makes new ones)."""
     key = tuple(id(p) for p in plans)
     cached = _INDEX_CACHE.get(key)
     if cached is not None and all(a is b for a, b in zip(cached[0], plans, strict=True)):
         return cached[1]
-    words: list[tuple[str, str]] = []
+    words: dict[str, set[str]] = {}
     owners: dict[str, set[str]] = {}
     for plan in plans:
-        words += [(alias, plan.code) for alias in name_aliases(plan)]
+        for alias in name_aliases(plan):
+            words.setdefault(alias, set()).add(plan.code)
         for unit in owner_units(plan):
             owners.setdefault(_fold(unit), set()).add(plan.code)
-    words += [(unit, next(iter(codes))) for unit, codes in owners.items() if len(codes) == 1]
-    words = [(w, code) for w, code in words if len(w) >= 2]
+    for unit, codes in owners.items():
+        if len(codes) == 1:
+            words.setdefault(unit, set()).update(codes)
+    words = {w: codes for w, codes in words.items() if len(w) >= 2}
+    index = (words, tuple(sorted({len(w) for w in words})))
     if len(_INDEX_CACHE) > 64:
         _INDEX_CACHE.clear()
-    _INDEX_CACHE[key] = (list(plans), words)
-    return words
+    _INDEX_CACHE[key] = (list(plans), index)
+    return index
 
 
 def named_in(text: str, plans: list[Plan]) -> list[Plan]:
     """The campaigns `text` names (see the module docstring), in the order of `plans`."""
-    folded = _fold(text)
+    folded = _fold(text)[:_MAX_SCAN]
     if not folded:
         return []
-    codes = {code for word, code in _index(plans) if word in folded}
+    words, lengths = _index(plans)
+    codes: set[str] = set()
+    for size in lengths:
+        for start in range(len(folded) - size + 1):
+            codes |= words.get(folded[start : start + size], set())
     return [p for p in plans if p.code in codes]
 
 
@@ -133,9 +147,7 @@ def _narrow(user: str, plans: list[Plan], services: Services) -> list[Plan]:
         for group in (owning, owning_running):
             if len(group) == 1:
                 return group
-    if len(running) == 1:
-        return running
-    return running if len(running) > 1 else plans
+    return running or plans
 
 
 def choose(user: str, services: Services, text: str = "") -> Choice:
