@@ -44,6 +44,19 @@ def build_parser() -> Parser:
     chat = sub.add_parser("chat", help="talk to the assistant in the terminal")
     chat.add_argument("--user", default="chat-user")
     chat.add_argument("--today", type=_iso_date, help="rehearsal date YYYY-MM-DD")
+    demo = chat.add_mutually_exclusive_group()
+    demo.add_argument(
+        "--demo",
+        dest="demo",
+        action="store_const",
+        const=True,
+        default=None,
+        help="talk to the seed plans in instance/demo.sqlite3 (default when no campaign is "
+        "loaded and DATABASE_URL is unset)",
+    )
+    demo.add_argument(
+        "--no-demo", dest="demo", action="store_const", const=False, help="never the demo"
+    )
 
     plan = sub.add_parser("plan", help="campaign plans").add_subparsers(
         dest="plan_command", required=True, parser_class=Parser

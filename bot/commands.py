@@ -82,12 +82,18 @@ def scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import chat as terminal
+    from bot.demo import DemoError, chat_state
 
     if args.today:
         settings = settings.with_(today=args.today)
-    state = _state(settings)
-    _announce(settings)
     try:
+        state, banner = chat_state(settings, args.demo)  # a fresh install's demo: bot/demo.py
+    except DemoError as exc:
+        raise CliError(str(exc)) from exc
+    _announce(state.settings)
+    try:
+        if banner:
+            print(banner + "\n", flush=True)
         return terminal.run(state, args.user)
     finally:
         state.close()
@@ -107,6 +113,7 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 
 def _plan_load(path: str, settings: Settings) -> int:
     from bot.planfile import PlanFileError, load_plan
+    from bot.store.campaign_names import DuplicateCampaignName
     from bot.store.repos import save_plan
 
     try:
@@ -115,7 +122,10 @@ def _plan_load(path: str, settings: Settings) -> int:
         raise CliError(str(exc)) from exc
     state = _state(settings)
     try:
-        created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
+        try:
+            created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
+        except DuplicateCampaignName as exc:
+            raise CliError(f"{path}: {exc}") from exc
         state.campaigns.invalidate()
         _sync_notices(state, parsed.code)
         verb = "created" if created else f"updated (revision {revision})"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from domain.plan import Plan
 from domain.questions import Question, looks_like_schedule_question, parse_question
+from handlers import campaign_choice
 from handlers import schedule_answers as answers
 from handlers import schedule_texts as T
 from handlers.ports import CampaignInfo, Services
@@ -57,10 +58,11 @@ def answer(question: Question, msg: Incoming, services: Services) -> Reply:
         return _paged(_switch(question.campaign or "", msg.user, services))
     if question.intent == "bind_unit":
         return _paged(_bind(question.unit or "", msg.user, services))
-    plan = _user_plan(msg.user, services)
-    if plan is None:
-        return _paged(_choose_pages(services.campaigns.active()))
-    return _paged(_about_plan(question, plan, msg.user, services))
+    said = msg.text if msg.kind in _TEXT_KINDS else ""
+    choice = campaign_choice.choose(msg.user, services, said)
+    if choice.plan is None:
+        return _paged(_choose_pages(list(choice.candidates)))
+    return _paged(_about_plan(question, choice.plan, msg.user, services))
 
 
 def _paged(pages: list[str]) -> Reply:
@@ -70,14 +72,8 @@ def _paged(pages: list[str]) -> Reply:
 
 
 def _user_plan(user: str, services: Services) -> Plan | None:
-    """The only campaign, else the user's chosen one if still loaded, else None.
-
-    With one campaign loaded the profile cannot change the answer, so it is not read."""
-    active = services.campaigns.active()
-    if len(active) == 1:
-        return services.campaigns.plan(active[0].code)
-    code = services.users.profile(user).campaign_code
-    return services.campaigns.plan(code) if code else None
+    """The user's campaign when it is clear without their words (handlers/campaign_choice.py)."""
+    return campaign_choice.choose(user, services).plan
 
 
 def _choose_pages(active: list[CampaignInfo], header: str = T.CHOOSE_HEADER) -> list[str]:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain import suggestion as rules
-from handlers import texts
+from handlers import campaign_choice, texts
 from handlers.ports import CampaignInfo, NewSuggestion, Services
 from handlers.types import Incoming, Reply
 
@@ -76,15 +76,15 @@ def _numbered(items: list[str]) -> str:
 
 
 def _campaign_for(user: str, services: Services) -> tuple[CampaignInfo | None, list[CampaignInfo]]:
-    """The user's campaign if it is clear (chosen before, or the only one), and all of them."""
-    campaigns = services.campaigns.active()
-    if len(campaigns) == 1:
-        return campaigns[0], campaigns
-    chosen = services.users.profile(user).campaign_code
-    for c in campaigns:
-        if c.code == chosen:
-            return c, campaigns
-    return None, campaigns
+    """The user's campaign if it is clear (the only one, chosen before, the bound unit's, or
+    the only running one: handlers/campaign_choice.py), and the ones to choose among."""
+    options = campaign_choice.suggestion_options(services)
+    plan = campaign_choice.choose(user, services).plan
+    if plan is not None:
+        for c in services.campaigns.active():
+            if c.code == plan.code:
+                return c, options
+    return None, options
 
 
 # --- entry points ---------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def _keep_early(
 
 
 def _on_campaign(msg: Incoming, state: dict[str, Any], services: Services, text: str) -> Reply:
-    campaigns = services.campaigns.active()
+    campaigns = campaign_choice.suggestion_options(services)
     names = [c.name for c in campaigns]
     kept = _keep_early(msg, state, services, text, names)
     choice = _pick(text, names)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.privacy import Pseudonymizer
+from bot.store.campaign_names import check_unique_name
 from bot.store.db import Database
 from bot.store.models import CampaignRow, PhaseRow, SuggestionRow, TaskRow, UserRow
 from domain import suggestion as rules
@@ -445,9 +446,11 @@ class SqlCampaignStore:
 def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:
     """Create or update a campaign by code; phases and tasks are replaced by the plan's.
 
-    Returns (created, revision).
+    Returns (created, revision). Raises DuplicateCampaignName (nothing saved) when another
+    campaign already has the plan's name.
     """
     with db.session() as s:
+        check_unique_name(s, plan)
         row = s.scalars(select(CampaignRow).where(CampaignRow.code == plan.code)).first()
         created = row is None
         if row is None:

@@ -99,8 +99,13 @@ def test_bad_setting_is_one_line(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_export_command(tmp_path, fmt):
-    run(
-        tmp_path, "chat", "--user", "o_private_id", stdin="献一策：建议把菜市场改造成智慧农贸市场\n"
+    run(  # --no-demo: a fresh install's chat would otherwise write to the demo database
+        tmp_path,
+        "chat",
+        "--no-demo",
+        "--user",
+        "o_private_id",
+        stdin="献一策：建议把菜市场改造成智慧农贸市场\n",
     )
     out = tmp_path / f"s.{fmt}"
     result = run(tmp_path, "suggestions", "export", "--format", fmt, "--out", str(out))
