@@ -41,6 +41,7 @@ class Outcome:
     reason: str = ""
     next_attempt_at: datetime | None = None
     attempts: int | None = None  # set when the count must change (no call was made)
+    msgid: str | None = None  # the platform's id of the message sent
 
 
 class Tally:
@@ -93,6 +94,7 @@ def _mark_statement(with_attempts: bool) -> Any:
         "reason": bindparam("b_reason"),
         "updated_at": bindparam("b_updated_at"),
         "next_attempt_at": bindparam("b_next_attempt_at"),
+        "msgid": bindparam("b_msgid"),
     }
     if with_attempts:
         values["attempts"] = bindparam("b_attempts")
@@ -121,6 +123,7 @@ def _mark(ctx: DeliveryContext, delivery_id: int, outcome: Outcome) -> None:
         "b_reason": outcome.reason[:200],
         "b_updated_at": datetime.now(UTC),
         "b_next_attempt_at": outcome.next_attempt_at,
+        "b_msgid": None if outcome.msgid is None else outcome.msgid[:32],
     }
     stmt = _MARK
     if outcome.attempts is not None:
@@ -152,8 +155,9 @@ def _send(
         _mark(ctx, delivery_id, outcome)
         return outcome
     try:
-        channel.send(recipient, message)
-        outcome = Outcome("sent")
+        msgid = channel.send(recipient, message)
+        recorded = getattr(channel, "records_only", False)
+        outcome = Outcome("recorded" if recorded else "sent", msgid=msgid)
     except Undeliverable as exc:
         outcome = Outcome("undeliverable", reason=exc.reason)
     except ChannelError as exc:

@@ -154,7 +154,7 @@ def _due_retries(
                         DeliveryRow.next_attempt_at <= ctx.now(),
                         DeliveryRow.channel == channel,
                         DeliveryRow.id > (after_id or 0),
-                        NoticeRow.status != "cancelled",
+                        NoticeRow.status.not_in(("cancelled", "superseded")),
                     )
                     .order_by(DeliveryRow.id)
                     .limit(ctx.batch)
