@@ -49,7 +49,12 @@ def parse_xml(body: bytes) -> dict[str, str]:
         raise BadMessage(f"unreadable XML: {type(exc).__name__}") from exc
     if not isinstance(root, Element) or root.tag != "xml":
         raise BadMessage("root element is not <xml>")
-    return {child.tag: (child.text or "").strip() for child in root}
+    fields = {}
+    for child in root:
+        fields[child.tag] = (child.text or "").strip()
+        for grandchild in child:  # e.g. ScanCodeInfo/ScanResult -> "ScanCodeInfo.ScanResult"
+            fields[f"{child.tag}.{grandchild.tag}"] = (grandchild.text or "").strip()
+    return fields
 
 
 class Cipher:
@@ -121,6 +126,7 @@ def to_incoming(fields: dict[str, str], channel: str = "wechat") -> Incoming:
         msg_id=msg_id,
         dedup_key=dedup,
         received_at=received,
+        details=fields if msg_type == "event" else {},
     )
 
 

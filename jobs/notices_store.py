@@ -210,10 +210,7 @@ def due_notices(
         q = select(NoticeRow).where(NoticeRow.status.in_(statuses), NoticeRow.due_at <= now)
         if kind is not None:
             q = q.where(NoticeRow.kind == kind)
-        rows = s.scalars(
-            q
-            .order_by(NoticeRow.due_at, NoticeRow.id)
-        ).all()
+        rows = s.scalars(q.order_by(NoticeRow.due_at, NoticeRow.id)).all()
         return [_due(r) for r in rows]
 
 
