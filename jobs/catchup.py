@@ -48,41 +48,60 @@ def supersede(
     db: Database, now: datetime, *, include_missed: bool = False
 ) -> list[store.DueNotice]:
     """Record as superseded every waiting deadline reminder due by `now` whose task has a later
-    reminder also due by `now` (whatever became of that one); returns them."""
+    reminder also due by `now` (whatever became of that one), and the waiting retries of one
+    already fanned out; returns the notices concerned."""
     waiting = store.due_notices(db, now, waiting_statuses(include_missed), kind="deadline")
-    if not waiting:
+    with db.session() as s:
+        retrying = [
+            store.notice_of(row)
+            for row in s.scalars(
+                select(NoticeRow).where(
+                    NoticeRow.kind == "deadline",
+                    NoticeRow.status == "done",
+                    NoticeRow.due_at <= now,
+                    NoticeRow.id.in_(
+                        select(DeliveryRow.notice_id).where(DeliveryRow.status == "retry")
+                    ),
+                )
+            )
+        ]
+    candidates = waiting + retrying
+    if not candidates:
         return []
-    groups = {deadline_group(n.key) for n in waiting}
+    groups = {deadline_group(n.key) for n in candidates}
     with db.session() as s:
         later = s.execute(
             select(NoticeRow.key, NoticeRow.due_at).where(
                 NoticeRow.kind == "deadline",
-                NoticeRow.campaign_code.in_({n.campaign_code for n in waiting}),
-                NoticeRow.due_at > min(n.due_at for n in waiting),
+                NoticeRow.campaign_code.in_({n.campaign_code for n in candidates}),
+                NoticeRow.due_at > min(n.due_at for n in candidates),
                 NoticeRow.due_at <= now,
                 NoticeRow.status != "cancelled",
             )
         ).all()
-    pairs = [(n.key, n.due_at) for n in waiting]
+    pairs = [(n.key, n.due_at) for n in candidates]
     pairs += [(key, due) for key, due in later if deadline_group(key) in groups]
     gone = superseded(pairs, now)
-    return [n for n in waiting if n.key in gone and _mark_superseded(db, n)]
+    return [n for n in candidates if n.key in gone and _mark_superseded(db, n)]
 
 
 def _mark_superseded(db: Database, notice: store.DueNotice) -> bool:
+    """The notice (unless it was fanned out already: "done" stays) and its waiting retries."""
     stamp = datetime.now(UTC)
     with db.session() as s:
-        changed = s.execute(
-            update(NoticeRow)
-            .where(NoticeRow.id == notice.id, NoticeRow.status == notice.status)
-            .values(status="superseded", updated_at=stamp, finished_at=stamp)
-        ).rowcount  # type: ignore[attr-defined]
-        if changed:  # a person waiting for a retry of it gets the later reminder instead
-            s.execute(
+        changed = 0
+        if notice.status != "done":
+            changed = s.execute(
+                update(NoticeRow)
+                .where(NoticeRow.id == notice.id, NoticeRow.status == notice.status)
+                .values(status="superseded", updated_at=stamp, finished_at=stamp)
+            ).rowcount  # type: ignore[attr-defined]
+        if changed or notice.status == "done":  # who waits for a retry gets the later one
+            changed += s.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.notice_id == notice.id, DeliveryRow.status == "retry")
                 .values(status="superseded", reason=SUPERSEDED_REASON, updated_at=stamp)
-            )
+            ).rowcount  # type: ignore[attr-defined]
     return bool(changed)
 
 

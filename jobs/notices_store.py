@@ -187,7 +187,8 @@ def sync_for_state(state: Any, code: str | None = None) -> SyncResult:
     return result
 
 
-def _due(row: NoticeRow) -> DueNotice:
+def notice_of(row: NoticeRow) -> DueNotice:
+    """A notice row as plain values."""
     return DueNotice(
         row.id,
         row.key,
@@ -211,7 +212,7 @@ def due_notices(
         if kind is not None:
             q = q.where(NoticeRow.kind == kind)
         rows = s.scalars(q.order_by(NoticeRow.due_at, NoticeRow.id)).all()
-        return [_due(r) for r in rows]
+        return [notice_of(r) for r in rows]
 
 
 def upcoming(db: Database, start: datetime, end: datetime) -> list[DueNotice]:
@@ -223,14 +224,14 @@ def upcoming(db: Database, start: datetime, end: datetime) -> list[DueNotice]:
             .where((NoticeRow.due_at >= start) | (NoticeRow.status == "sending"))
             .order_by(NoticeRow.due_at, NoticeRow.id)
         ).all()
-        return [_due(r) for r in rows]
+        return [notice_of(r) for r in rows]
 
 
 def notices_by_id(db: Database, ids: Iterable[int]) -> dict[int, DueNotice]:
     """Notice rows by id."""
     with db.session() as s:
         rows = s.scalars(select(NoticeRow).where(NoticeRow.id.in_(list(ids)))).all()
-        return {r.id: _due(r) for r in rows}
+        return {r.id: notice_of(r) for r in rows}
 
 
 def set_status(
@@ -321,4 +322,4 @@ def recent(db: Database, start: datetime, end: datetime) -> list[DueNotice]:
             .where(NoticeRow.due_at >= start, NoticeRow.due_at <= end)
             .order_by(NoticeRow.due_at, NoticeRow.id)
         ).all()
-        return [_due(r) for r in rows]
+        return [notice_of(r) for r in rows]
