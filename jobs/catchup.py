@@ -156,7 +156,7 @@ def run_due(
             late = notice.status == "missed" or is_missed(notice.due_at, now, ctx.tz)
             if late and not include_missed:
                 if store.set_status(ctx.db, notice.id, "missed", when=("scheduled",), now=now):
-                    log.warning(
+                    log.info(  # the caller says how many (one line, not one per notice)
                         "notice %s (%s) missed: due %s, found at %s",
                         notice.id,
                         notice.kind,

@@ -169,6 +169,12 @@ def _tick(runner: Runner) -> None:
         + (f", {total['recorded']} only recorded (no credentials)" if total["recorded"] else "")
         + (f", {len(report.superseded)} superseded" if report.superseded else "")
     )
+    if report.missed:
+        log.warning(
+            "%d notices more than 6 awake hours late recorded as missed, not sent "
+            '(send them with: python -m bot jobs run --at "YYYY-MM-DD HH:MM" --include-missed)',
+            len(report.missed),
+        )
     for notice_id, counts in report.counts.items():
         log.info(
             "notice %s: %s",
