@@ -109,6 +109,8 @@ def to_incoming(fields: dict[str, str], channel: str = "wechat") -> Incoming:
         # WeChat's rule is FromUserName+CreateTime; the event and its key are added so two
         # different menu clicks within one second are not taken for retries of each other.
         dedup = f"ev:{user}:{created}:{fields.get('Event', '')}:{fields.get('EventKey', '')}"
+        if msg_id:  # TEMPLATESENDJOBFINISH: two reports to one user in one second both count
+            dedup += f":{msg_id}"
     else:
         dedup = f"msg:{msg_id}" if msg_id else f"ev:{user}:{created}:{msg_type}"
     text = fields.get("Content", "")

@@ -62,10 +62,10 @@ def phases(count: int, day: str = "2018-05-01") -> Plan:
     )
 
 
-def template_finish_xml(user: str, msgid: str, status: str) -> str:
+def template_finish_xml(user: str, msgid: str, status: str, created: int = 0) -> str:
     return (
         f"<xml><ToUserName>gh_test</ToUserName><FromUserName>{user}</FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType>"
+        f"<CreateTime>{created or int(time.time())}</CreateTime><MsgType>event</MsgType>"
         f"<Event>TEMPLATESENDJOBFINISH</Event><MsgID>{msgid}</MsgID>"
         f"<Status>{status}</Status></xml>"
     )
@@ -117,6 +117,22 @@ def test_template_send_job_finish_failure_marks_the_delivery_failed(make_state, 
     assert (busy.status, busy.reason) == ("failed", "WeChat reported failed: system failed")
     unknown = sim.post(client, template_finish_xml("o_fine", "999999999", "failed:user block"))
     assert unknown.status == 200 and delivery(state, "o_fine").status == "sent"
+    # Two notices to one user, reported in the same second: both reports count.
+    kit.add_user(state, "o_twice", code="six", window=False)
+    kit.load(state, phases(2, "2018-05-02"))
+    kit.run_at(state, "2018-05-02 09:00")
+    twice = [str(s["msgid"]) for s in fake.sent if s["openid"] == "o_twice"]
+    assert len(twice) == 2  # today's two phase starts (yesterday's was done before they came)
+    same_second = int(time.time())
+    for msgid in twice:
+        sim.post(client, template_finish_xml("o_twice", msgid, "failed:user block", same_second))
+    with state.db.session() as s:
+        failed = s.scalars(
+            select(DeliveryRow.msgid).where(
+                DeliveryRow.openid == "o_twice", DeliveryRow.status == "failed"
+            )
+        ).all()
+    assert sorted(failed) == sorted(twice)
 
 
 def test_customer_service_quota_five_per_message_then_reset_by_a_new_message(make_state, fake):
