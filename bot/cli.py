@@ -86,6 +86,7 @@ def build_parser() -> Parser:
     preview.add_argument("--json", action="store_true")
     run = jobs.add_parser("run", help="send every notice due at that moment")
     run.add_argument("--at", required=True)
+    run.add_argument("--include-missed", action="store_true", help="also send missed notices")
 
     db = sub.add_parser("db", help="database").add_subparsers(
         dest="db_command", required=True, parser_class=Parser

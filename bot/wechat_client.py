@@ -111,8 +111,8 @@ class OutboundSender(Protocol):
 
     def send_template(
         self, openid: str, template_id: str, data: dict[str, str], url: str | None = None
-    ) -> None:
-        """Send a template message built from plain field values."""
+    ) -> int | str | None:
+        """Send a template message built from plain field values; WeChat's msgid, if any."""
         ...
 
 
@@ -235,8 +235,9 @@ class WeChatSender:
 
     def send_template(
         self, openid: str, template_id: str, data: dict[str, str], url: str | None = None
-    ) -> None:
-        """Template message from plain values; bad fields raise before any HTTP call."""
+    ) -> int | str | None:
+        """Template message from plain values; bad fields raise before any HTTP call.
+        Returns WeChat's msgid (its TEMPLATESENDJOBFINISH report names it)."""
         body: dict[str, Any] = {
             "touser": openid,
             "template_id": template_id,
@@ -244,7 +245,8 @@ class WeChatSender:
         }
         if url:
             body["url"] = url
-        self._call("message/template/send", body, openid)
+        msgid: int | str | None = self._call("message/template/send", body, openid).get("msgid")
+        return msgid
 
     def send_subscribe(
         self, openid: str, template_id: str, data: dict[str, str], page: str | None = None

@@ -49,7 +49,12 @@ def parse_xml(body: bytes) -> dict[str, str]:
         raise BadMessage(f"unreadable XML: {type(exc).__name__}") from exc
     if not isinstance(root, Element) or root.tag != "xml":
         raise BadMessage("root element is not <xml>")
-    return {child.tag: (child.text or "").strip() for child in root}
+    fields = {}
+    for child in root:
+        fields[child.tag] = (child.text or "").strip()
+        for grandchild in child:  # e.g. ScanCodeInfo/ScanResult -> "ScanCodeInfo.ScanResult"
+            fields[f"{child.tag}.{grandchild.tag}"] = (grandchild.text or "").strip()
+    return fields
 
 
 class Cipher:
@@ -104,6 +109,8 @@ def to_incoming(fields: dict[str, str], channel: str = "wechat") -> Incoming:
         # WeChat's rule is FromUserName+CreateTime; the event and its key are added so two
         # different menu clicks within one second are not taken for retries of each other.
         dedup = f"ev:{user}:{created}:{fields.get('Event', '')}:{fields.get('EventKey', '')}"
+        if msg_id:  # TEMPLATESENDJOBFINISH: two reports to one user in one second both count
+            dedup += f":{msg_id}"
     else:
         # Per sender: MsgIds are not unique across users (WxJava #333 saw two users' messages
         # share one under load), so the sender is part of the key.
@@ -123,6 +130,7 @@ def to_incoming(fields: dict[str, str], channel: str = "wechat") -> Incoming:
         msg_id=msg_id,
         dedup_key=dedup,
         received_at=received,
+        details=fields if msg_type == "event" else {},
     )
 
 

@@ -10,6 +10,7 @@ from bot.inbound import InboundProcessor
 from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
 from bot.store.db import Database
+from bot.store.delivery_reports import SqlDeliveryReports
 from bot.store.kv import RedisConversationStore, make_redis
 from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
 from bot.wechat_client import build_sender
@@ -40,6 +41,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         users=users,
         conversations=conversations,
         clock=clock,
+        reports=SqlDeliveryReports(db),
     )
     sender = build_sender(
         settings.wechat_appid,

@@ -11,6 +11,10 @@ Three kinds, all derived from the plan (domain.plan.Plan):
 Quiet hours (22:00–07:30 local): nothing is sent; a notice falling inside waits for 07:30.
 Keys are stable: the same plan and settings give the same keys; a moved date gives a new key
 (the time of day is not part of the key, so changing BOT_REMINDER_TIME moves a notice in place).
+
+Superseded: the deadline reminders of one task (one deadline, same owner) share a key prefix,
+``deadline_group``. Once a later one is due, an earlier one not yet sent is never sent: at a D-1
+moment after a stoppage the person gets "明天到期", not also "还有3天到期" for the same task.
 """
 
 from __future__ import annotations
@@ -92,6 +96,24 @@ def is_missed(due_at: datetime, now: datetime, tz: tzinfo, max_late: timedelta =
     """A notice not started by `now` is missed once it is `max_late` late in awake time (quiet
     hours do not count: a notice due at 21:00 found at 23:00 still goes out at 07:30)."""
     return awake_between(due_at, now, tz) >= max_late
+
+
+def deadline_group(key: str) -> str | None:
+    """The task a deadline reminder key belongs to (its key without the days-before part), or
+    None for other kinds."""
+    head, _sep, _before = key.rpartition(":")
+    return head if ":deadline:" in head else None
+
+
+def superseded(notices: Iterable[tuple[str, datetime]], now: datetime) -> set[str]:
+    """The keys, among (key, due_at) pairs, of deadline reminders for which a later reminder
+    of the same task is also due by `now`: only the latest due one of each task may go out."""
+    latest: dict[str, datetime] = {}
+    due = [(key, at, deadline_group(key)) for key, at in notices if at <= now]
+    for _key, at, group in due:
+        if group is not None and at > latest.get(group, at - timedelta(seconds=1)):
+            latest[group] = at
+    return {key for key, at, group in due if group is not None and at < latest[group]}
 
 
 # --- Units --------------------------------------------------------------------------------------

@@ -20,6 +20,31 @@ def welcome(msg: Incoming, services: Services) -> Reply:
     return Reply(texts.WELCOME)
 
 
+def welcome_back(msg: Incoming, services: Services) -> Reply:
+    """SCAN: someone who already follows scanned one of our QR codes. A short greeting, not
+    the first-follow welcome (a newcomer scanning one comes as `subscribe`)."""
+    services.users.set_following(msg.user, True)
+    return Reply(texts.WELCOME_BACK)
+
+
+def scan_received(msg: Incoming, services: Services) -> Reply:
+    """scancode_waitmsg: a menu scan whose result WeChat hands to us and shows our answer."""
+    result = " ".join(msg.details.get("ScanCodeInfo.ScanResult", "").split())
+    if not result:
+        return Reply(texts.SCAN_EMPTY)
+    if len(result) > texts.SCAN_RESULT_MAX:
+        result = result[: texts.SCAN_RESULT_MAX - 1] + "…"
+    return Reply(texts.SCAN_RECEIVED.format(result=result))
+
+
+def template_report(msg: Incoming, services: Services) -> Reply:
+    """TEMPLATESENDJOBFINISH: WeChat's report on a template send. Nobody to answer."""
+    if services.reports is not None:
+        status = msg.details.get("Status", "")
+        services.reports.template_finished(msg.msg_id or msg.details.get("MsgID", ""), status)
+    return Reply.silent()
+
+
 def farewell(msg: Incoming, services: Services) -> Reply:
     """An unfollow: every push to this user stops at once. WeChat shows no reply."""
     services.users.set_following(msg.user, False)

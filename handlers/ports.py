@@ -200,6 +200,14 @@ class Limits:
     conversation_minutes: int = 30
 
 
+class DeliveryReports(Protocol):
+    """What the platform reports back about our sends (bot/store/delivery_reports.py)."""
+
+    def template_finished(self, msgid: str, status: str) -> bool:
+        """WeChat's TEMPLATESENDJOBFINISH: a failure status marks the delivery failed."""
+        ...
+
+
 @dataclass
 class Services:
     """Everything a handler may use, handed in by the wiring in bot/."""
@@ -210,3 +218,4 @@ class Services:
     conversations: ConversationStore
     clock: Clock
     limits: Limits = field(default_factory=Limits)
+    reports: DeliveryReports | None = None  # None: reports are acknowledged and dropped

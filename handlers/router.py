@@ -45,7 +45,9 @@ EVENTS: dict[str, Handler] = {
     "unsubscribe": basic.farewell,
     "CLICK": lambda m, s: MENU.get(m.event_key, basic.help_reply)(m, s),
     "VIEW": basic.silent,  # the user is opening a page; nothing to say
-    "SCAN": basic.welcome,
+    "SCAN": basic.welcome_back,  # a follower scanned a QR code
+    "scancode_waitmsg": basic.scan_received,  # menu scan: WeChat shows our answer
+    "TEMPLATESENDJOBFINISH": basic.template_report,  # a template send's final status
 }
 
 # Whole-message commands (after normalisation).

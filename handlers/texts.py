@@ -25,6 +25,13 @@ HELP = (
 
 UNKNOWN_MESSAGE = "这类消息我暂时还看不懂。" + "\n" + HELP
 VOICE_UNREADABLE = "抱歉，这条语音没能识别出文字。请再说一遍，或直接发送文字，例如“献一策：……”。"
+WELCOME_BACK = (
+    "欢迎回来！有建议请发送“献一策：您的建议”，想了解活动安排可问“本周有什么到期”。"
+    "发送“帮助”查看全部功能。"
+)
+SCAN_RECEIVED = "已收到您扫描的内容：{result}\n我们会妥善处理，谢谢！"
+SCAN_EMPTY = "已收到您的扫码，但没有读到内容，请再扫一次。"
+SCAN_RESULT_MAX = 100  # characters of the scanned text repeated back
 IMAGE_ACK = "图片已收到，谢谢！如果想把图片附在建议里，请先发送“我要提建议”，在填写内容时发送图片。"
 IMAGE_ATTACHED = "图片已附上（共{count}张）。可继续发送文字或图片，写完请回复“完成”。"
 IMAGE_ATTACHED_EARLY = "图片已附上（共{count}张），提交时一并附上。请先回复上面的序号。"

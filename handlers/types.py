@@ -6,7 +6,8 @@ Every channel (official account, WeCom, terminal chat) turns what it receives in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -27,6 +28,8 @@ class Incoming:
     # unique across users), FromUserName+CreateTime (+event, key) for an event.
     dedup_key: str = ""
     received_at: datetime | None = None
+    # The event's other fields (Status, ScanCodeInfo.ScanResult, ...), as WeChat sent them.
+    details: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

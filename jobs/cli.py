@@ -2,10 +2,14 @@
 
 - ``preview [--days N] [--json]``: the open notices due within N days (and those late but
   still sendable), when, and to how many; the text form adds the recent results.
-- ``run --at "YYYY-MM-DD HH:MM"`` (local time in BOT_TIMEZONE): send every notice due at that
-  moment and not yet sent, however late (an operator's catch-up or rehearsal; only notices the
-  scheduler already recorded as "missed" stay missed), plus the retries due by then. Nothing
+- ``run --at "YYYY-MM-DD HH:MM" [--include-missed]`` (local time in BOT_TIMEZONE): what the
+  scheduler would do at that moment (a catch-up or rehearsal): send what falls due then and
+  what the catch-up window (6 awake hours) still allows, plus the retries due by then; record
+  superseded deadline reminders and older notices ("missed") without sending them
+  (jobs/catchup.py). ``--include-missed`` sends the missed ones too and says how many. Nothing
   is sent inside quiet hours. A second run finds nothing new: every recipient has a row.
+
+Both say plainly when WECHAT_APPID/SECRET are unset: messages are then recorded, not sent.
 """
 
 from __future__ import annotations
@@ -18,14 +22,27 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from domain.notices import is_missed
+from domain.notices import is_missed, superseded
 from jobs import notices_store as store
 from jobs.lease import KeepAlive, new_runner_id, runner_lease, sweep_uncertain
-from jobs.runner import delivery_context, run_due
+from jobs.runner import RunReport, delivery_context, run_due
 
 HEARTBEAT_TTL = 30.0
 AT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
-STATUS_ORDER = ("sent", "retry", "failed", "undeliverable", "uncertain", "sending")
+STATUS_ORDER = (
+    "sent",
+    "recorded",
+    "retry",
+    "failed",
+    "undeliverable",
+    "superseded",
+    "uncertain",
+    "sending",
+)
+RECORDING_ONLY = (
+    "NOTE: WECHAT_APPID/WECHAT_SECRET are unset: nothing goes to WeChat; "
+    'messages are only recorded (status "recorded"), not sent.'
+)
 
 
 def dispatch(args: argparse.Namespace, state: Any, out: TextIO | None = None) -> int:
@@ -33,7 +50,7 @@ def dispatch(args: argparse.Namespace, state: Any, out: TextIO | None = None) ->
     out = out or sys.stdout
     if args.jobs_command == "preview":
         return preview(state, args.days, args.json, out)
-    return run(state, args.at, out)
+    return run(state, args.at, out, include_missed=getattr(args, "include_missed", False))
 
 
 def _now(state: Any) -> datetime:
@@ -68,7 +85,11 @@ def preview(state: Any, days: int, as_json: bool, out: TextIO) -> int:
     horizon = now + timedelta(days=days)
     audiences: dict[str, store.Audience] = {}
     items: list[dict[str, Any]] = []
-    for notice in store.upcoming(state.db, now - timedelta(days=2), horizon):
+    notices = store.upcoming(state.db, now - timedelta(days=2), horizon)
+    gone = superseded([(n.key, n.due_at) for n in notices], now)
+    for notice in notices:
+        if notice.key in gone:
+            continue  # a later reminder for the same task is due: this one is never sent
         if (
             notice.status == "scheduled"
             and notice.due_at < now
@@ -90,9 +111,13 @@ def preview(state: Any, days: int, as_json: bool, out: TextIO) -> int:
             }
         )
     if as_json:
+        if not state.settings.outbound_enabled:
+            print(RECORDING_ONLY, file=sys.stderr)  # stdout stays valid JSON
         json.dump(items, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
+    if not state.settings.outbound_enabled:
+        print(RECORDING_ONLY, file=out)
     print(f"notices due by {horizon:%Y-%m-%d %H:%M} ({tz.key}):", file=out)
     if not items:
         print("  none", file=out)
@@ -115,7 +140,11 @@ def _print_recent(state: Any, start: datetime, end: datetime, out: TextIO) -> No
     counts = store.results(state.db, [n.id for n in notices])
     print(f"recent results (since {start:%Y-%m-%d %H:%M}):", file=out)
     for n in notices:
-        summary = "missed (not sent)" if n.status == "missed" else format_counts(counts[n.id])
+        summary = (
+            f"{n.status} (not sent)"
+            if n.status in ("missed", "superseded")
+            else format_counts(counts[n.id])
+        )
         print(
             f"  {n.due_at.astimezone(tz):%Y-%m-%d %H:%M}  {n.kind:<11}  {n.status:<8}  "
             f"{n.title}: {summary}",
@@ -133,8 +162,9 @@ def parse_at(text: str, tz: Any) -> datetime | None:
     return None
 
 
-def run(state: Any, at_text: str, out: TextIO) -> int:
-    """Send what is due at `at_text`; print one line per notice with this run's results."""
+def run(state: Any, at_text: str, out: TextIO, *, include_missed: bool = False) -> int:
+    """Send what is due at `at_text`; print one line per notice with this run's results, then
+    what was recorded and not sent (missed, superseded), and whether sends were only recorded."""
     tz = state.settings.tz
     at = parse_at(at_text, tz)
     if at is None:
@@ -149,16 +179,27 @@ def run(state: Any, at_text: str, out: TextIO) -> int:
     try:
         store.sync_for_state(state)
         sweep_uncertain(state.db)
-        report = run_due(delivery_context(state, runner_id), at, apply_missed_rule=False)
+        ctx = delivery_context(state, runner_id)
+        report = run_due(ctx, at, include_missed=include_missed)
+        still_missed = 0 if include_missed else len(store.due_notices(state.db, at, ("missed",)))
     finally:
         keep_alive.stop()
         heartbeat.release()
+    if report.records_only:
+        print(RECORDING_ONLY, file=out)
     if report.quiet:
         print(f"{at:%Y-%m-%d %H:%M} is within quiet hours (22:00-07:30): nothing sent", file=out)
         return 0
+    _print_run(state, report, out)
+    _print_not_sent(report, at_text, still_missed, out)
+    return 0
+
+
+def _print_run(state: Any, report: RunReport, out: TextIO) -> None:
+    tz = state.settings.tz
     if not report.counts and not report.notices:
-        print(f"nothing due at {at:%Y-%m-%d %H:%M} that has not been sent", file=out)
-        return 0
+        print(f"nothing due at {report.at:%Y-%m-%d %H:%M} that has not been sent", file=out)
+        return
     totals = store.results(state.db, list(report.notices))
     for notice_id, notice in report.notices.items():
         counts = report.counts.get(notice_id, Counter())
@@ -169,4 +210,25 @@ def run(state: Any, at_text: str, out: TextIO) -> int:
             file=out,
         )
     print(f"total this run: {format_counts(Counter(report.total()))}", file=out)
-    return 0
+
+
+def _print_not_sent(report: RunReport, at_text: str, still_missed: int, out: TextIO) -> None:
+    if report.included_missed:
+        print(
+            f"--include-missed: {len(report.included_missed)} notices older than the catch-up "
+            "window (6 awake hours) were included",
+            file=out,
+        )
+    if report.superseded:
+        print(
+            f"{len(report.superseded)} deadline reminders superseded by a later reminder for "
+            "the same task: recorded, never sent",
+            file=out,
+        )
+    if still_missed:
+        print(
+            f"{still_missed} notices older than the catch-up window (6 awake hours) are "
+            f"recorded as missed, not sent ({len(report.missed)} of them in this run); "
+            f'to send them anyway: jobs run --at "{at_text}" --include-missed',
+            file=out,
+        )

@@ -24,28 +24,33 @@ busy, HTTP 5xx, timeouts) put the row in "retry" with a later ``next_attempt_at`
 MAX_ATTEMPTS calls in all); 45009/45011 also pause the channel, so the rest of the fan-out is
 recorded as "retry" without calling WeChat. Token errors are refreshed and retried by the
 client itself. 43004, 43101, 45015, 45047 and other refusals are recorded as "failed".
+
+Layout: jobs/workers.py (context, connections, worker pool), jobs/attempt.py (one delivery:
+claim, send, record), this module (who gets a notice, the fan-out, the retries).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select, update
 
-from bot.store.db import Database
 from bot.store.models import DeliveryRow, NoticeRow, UserRow
-from domain.notices import is_quiet, shift_out_of_quiet
 from jobs import notices_store as store
+from jobs.attempt import (  # noqa: F401 - re-exported: jobs.deliver.MAX_ATTEMPTS etc.
+    MAX_ATTEMPTS,
+    Outcome,
+    Tally,
+    classify,
+    retry_at,
+    send_new,
+    send_retry,
+    stopping,
+)
 from jobs.channels import (  # noqa: F401 - re-exported: jobs.deliver.Channel etc.
     Channel,
     ChannelError,
@@ -54,351 +59,9 @@ from jobs.channels import (  # noqa: F401 - re-exported: jobs.deliver.Channel et
     Recipient,
     Undeliverable,
 )
+from jobs.workers import DeliveryContext, Stream, run_workers  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
-PAUSE_ERRORS = frozenset({45009, 45011})
-POOL_RESERVE = 4  # database connections a fan-out leaves to everybody else
-PAUSED = "channel paused by WeChat's rate limit (45009/45011)"
-
-
-class _Connections:
-    """One autocommit connection per worker thread, kept for a whole fan-out. Each delivery
-    statement (the claim, the mark) is atomic on its own, so autocommit makes it one round
-    trip instead of BEGIN/statement/COMMIT, and no checkout (with its pre-ping) per send."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[Connection] = []
-
-    @contextmanager
-    def statement(self) -> Iterator[Connection]:
-        """This thread's connection (a new one after an error)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        try:
-            yield conn
-        except SQLAlchemyError:
-            self._local.conn = None
-            conn.close()
-            raise
-
-    def close(self) -> None:
-        """Return every connection to the pool."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-
-
-@contextmanager
-def _one_off(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT")
-
-
-@dataclass
-class DeliveryContext:
-    """What a fan-out needs: where to record, how to send, who is acting."""
-
-    db: Database
-    channels: Sequence[Channel]
-    tz: tzinfo
-    runner_id: str
-    pseudonym: Callable[[str], str]
-    concurrency: int = 16
-    batch: int = 200  # recipients read per query (claims are one by one, right before sending)
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # the run's clock
-    keep_going: Callable[[], bool] = field(default=lambda: True)  # False: stop soon
-    conns: _Connections | None = None  # per-thread connections while a pool runs
-    paused_until: dict[str, datetime] = field(default_factory=dict)  # per channel name
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def pause(self, channel: str, until: datetime) -> None:
-        """Stop calling `channel` until `until` (45009 / 45011)."""
-        with self._lock:
-            if self.paused_until.get(channel, until) <= until:
-                self.paused_until[channel] = until
-
-    def pause_of(self, channel: str, now: datetime) -> datetime | None:
-        """The end of the channel's pause, if it is paused at `now`."""
-        until = self.paused_until.get(channel)
-        return until if until is not None and until > now else None
-
-    def statement(self) -> AbstractContextManager[Connection]:
-        """An autocommit connection for one delivery statement."""
-        return self.conns.statement() if self.conns is not None else _one_off(self.db.engine)
-
-
-@dataclass
-class Outcome:
-    """How one delivery ended this time ("taken": another runner has it)."""
-
-    status: str
-    errcode: int | None = None
-    reason: str = ""
-    next_attempt_at: datetime | None = None
-    attempts: int | None = None  # set when the count must change (no call was made)
-
-
-class Tally:
-    """Thread-safe counts of outcomes per notice (this run only)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.counts: dict[int, Counter[str]] = {}
-
-    def add(self, notice_id: int, outcome: Outcome) -> None:
-        """Count one outcome ("failed:43004"-style keys for error codes too)."""
-        with self._lock:
-            if outcome.status == "taken":
-                return
-            bucket = self.counts.setdefault(notice_id, Counter())
-            bucket[outcome.status] += 1
-            if outcome.errcode is not None and outcome.status in ("failed", "retry"):
-                bucket[f"{outcome.status}:{outcome.errcode}"] += 1
-
-
-def retry_at(errcode: int, attempts: int, now: datetime, tz: tzinfo) -> datetime:
-    """When to try again after a retry_later error on the `attempts`-th call (quiet-shifted):
-    45009 (daily quota) the next morning; 45011 (per-minute limit) a minute per attempt;
-    anything else 30 s doubling per attempt, at most 30 min."""
-    if errcode == 45009:
-        local = now.astimezone(tz)
-        later = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tz)
-    elif errcode == 45011:
-        later = now + timedelta(minutes=attempts)
-    else:
-        later = now + min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), timedelta(minutes=30))
-    return shift_out_of_quiet(later, tz)
-
-
-def classify(error: ChannelError, attempts: int, now: datetime, tz: tzinfo) -> Outcome:
-    """The outcome of a failed call: failed (give up, or out of attempts) or retry later."""
-    if error.kind == "give_up":
-        return Outcome("failed", error.errcode, error.reason)
-    if attempts >= MAX_ATTEMPTS:
-        reason = f"gave up after {attempts} attempts: {error.reason}"
-        return Outcome("failed", error.errcode, reason)
-    return Outcome("retry", error.errcode, error.reason, retry_at(error.errcode, attempts, now, tz))
-
-
-def _mark_statement(with_attempts: bool) -> Any:
-    """The UPDATE that records an outcome, built once (building costs more than running)."""
-    values: dict[str, Any] = {
-        "status": bindparam("b_status"),
-        "errcode": bindparam("b_errcode"),
-        "reason": bindparam("b_reason"),
-        "updated_at": bindparam("b_updated_at"),
-        "next_attempt_at": bindparam("b_next_attempt_at"),
-    }
-    if with_attempts:
-        values["attempts"] = bindparam("b_attempts")
-    return (
-        update(DeliveryRow)
-        .where(
-            DeliveryRow.id == bindparam("b_id"),
-            DeliveryRow.claimed_by == bindparam("b_runner"),
-            DeliveryRow.status.in_(("sending", "uncertain")),
-        )
-        .values(**values)
-    )
-
-
-_MARK = _mark_statement(with_attempts=False)
-_MARK_ATTEMPTS = _mark_statement(with_attempts=True)
-
-
-def _mark(ctx: DeliveryContext, delivery_id: int, outcome: Outcome) -> None:
-    """Record an outcome on a row we claimed ("uncertain" too: the truth wins if we live)."""
-    params: dict[str, Any] = {
-        "b_id": delivery_id,
-        "b_runner": ctx.runner_id,
-        "b_status": outcome.status,
-        "b_errcode": outcome.errcode,
-        "b_reason": outcome.reason[:200],
-        "b_updated_at": datetime.now(UTC),
-        "b_next_attempt_at": outcome.next_attempt_at,
-    }
-    stmt = _MARK
-    if outcome.attempts is not None:
-        params["b_attempts"] = outcome.attempts
-        stmt = _MARK_ATTEMPTS
-    for attempt in range(3):
-        try:
-            with ctx.statement() as conn:  # Core, not the ORM: this runs per send
-                conn.execute(stmt, params)
-            return
-        except SQLAlchemyError as exc:
-            log.warning("recording delivery %s failed (%s)", delivery_id, type(exc).__name__)
-            threading.Event().wait(0.5 * (attempt + 1))
-
-
-def _send(
-    ctx: DeliveryContext,
-    channel: Channel,
-    delivery_id: int,
-    recipient: Recipient,
-    message: Message,
-    attempts: int,
-) -> Outcome:
-    """Send one claimed delivery and record how it went."""
-    who = ctx.pseudonym(recipient.openid)
-    paused = ctx.pause_of(channel.name, ctx.now())
-    if paused is not None:  # another send hit the rate limit meanwhile: do not call at all
-        outcome = Outcome("retry", None, PAUSED, paused, attempts - 1)
-        _mark(ctx, delivery_id, outcome)
-        return outcome
-    try:
-        channel.send(recipient, message)
-        outcome = Outcome("sent")
-    except Undeliverable as exc:
-        outcome = Outcome("undeliverable", reason=exc.reason)
-    except ChannelError as exc:
-        outcome = classify(exc, attempts, ctx.now(), ctx.tz)
-        if exc.errcode in PAUSE_ERRORS and outcome.next_attempt_at is not None:
-            ctx.pause(channel.name, outcome.next_attempt_at)
-        log.info(
-            "notice %s to %s: %s (errcode %s, attempt %s)",
-            message.notice_id,
-            who,
-            outcome.status,
-            exc.errcode,
-            attempts,
-        )
-    except Exception as exc:  # noqa: BLE001 - unknown state: never resend, let a person check
-        # Type only: messages of database or client errors may quote parameters (openids).
-        log.error("notice %s to %s: unexpected %s", message.notice_id, who, type(exc).__name__)
-        log.debug("unexpected error detail", exc_info=True)
-        outcome = Outcome("uncertain", reason=f"unexpected error: {type(exc).__name__}")
-    _mark(ctx, delivery_id, outcome)
-    return outcome
-
-
-def _stopping(ctx: DeliveryContext) -> bool:
-    return not ctx.keep_going() or is_quiet(ctx.now(), ctx.tz)
-
-
-@functools.cache
-def _claim_statement(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id for a new delivery row, built once."""
-    return store.insert_ignoring_conflicts(dialect, DeliveryRow).returning(DeliveryRow.id)
-
-
-def send_new(
-    ctx: DeliveryContext,
-    channel: Channel,
-    recipient: Recipient,
-    message: Message,
-) -> Outcome:
-    """Claim (insert the row) and send, in the worker thread: only rows actually being sent
-    are ever "sending". While the channel is paused the row is recorded as "retry"."""
-    paused = ctx.pause_of(channel.name, ctx.now())
-    stamp = datetime.now(UTC)
-    row = {
-        "notice_id": message.notice_id,
-        "channel": channel.name,
-        "openid": recipient.openid,
-        "claimed_by": ctx.runner_id,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "status": "sending" if paused is None else "retry",
-        "attempts": 1 if paused is None else 0,
-        "next_attempt_at": paused,
-        "reason": "" if paused is None else PAUSED,
-    }
-    with ctx.statement() as conn:
-        delivery_id = conn.execute(_claim_statement(ctx.db.engine.dialect.name), row).scalar()
-    if delivery_id is None:
-        return Outcome("taken")
-    if paused is not None:
-        return Outcome("retry", None, PAUSED, paused)
-    return _send(ctx, channel, delivery_id, recipient, message, 1)
-
-
-def send_retry(
-    ctx: DeliveryContext,
-    channel: Channel,
-    delivery_id: int,
-    recipient: Recipient,
-    message: Message,
-) -> Outcome:
-    """Claim a "retry" row (conditional update) and send it again."""
-    with ctx.statement() as conn:
-        attempts = conn.scalar(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "retry")
-            .values(
-                status="sending",
-                claimed_by=ctx.runner_id,
-                updated_at=datetime.now(UTC),
-                attempts=DeliveryRow.attempts + 1,
-            )
-            .returning(DeliveryRow.attempts)
-        )
-    if attempts is None:
-        return Outcome("taken")
-    return _send(ctx, channel, delivery_id, recipient, message, attempts)
-
-
-class _Stream:
-    """Items read from the database in batches and handed out one at a time to the worker
-    threads (each takes the next itself: no per-item hand-off, memory bounded by a batch)."""
-
-    def __init__(self, fetch: Callable[[Any], tuple[list[Any], Any]]) -> None:
-        """`fetch(cursor)` returns the next items and the cursor after the rows it read
-        (None when it read none: the end)."""
-        self._fetch = fetch
-        self._lock = threading.Lock()
-        self._buffer: deque[Any] = deque()
-        self._after: Any = None
-        self.exhausted = False
-
-    def next(self) -> Any | None:
-        """The next item, or None when there are no more."""
-        with self._lock:
-            while not self._buffer and not self.exhausted:
-                items, cursor = self._fetch(self._after)
-                self._buffer.extend(items)
-                self._after = cursor
-                self.exhausted = cursor is None
-            return self._buffer.popleft() if self._buffer else None
-
-
-def workers_for(ctx: DeliveryContext) -> int:
-    """`ctx.concurrency`, capped so that the workers' connections (one each, held for the
-    fan-out) leave room in the engine's pool for reads and for the webhook's threads."""
-    pool = ctx.db.engine.pool
-    size = getattr(pool, "size", None)
-    if not callable(size):
-        return max(1, ctx.concurrency)
-    capacity = size() + max(getattr(pool, "_max_overflow", 0), 0)
-    return max(1, min(ctx.concurrency, capacity - POOL_RESERVE))
-
-
-def _run_workers(ctx: DeliveryContext, work: Callable[[DeliveryContext], None]) -> bool:
-    """Run `work` in worker threads, each with its own connection, until done; False if a
-    worker failed (its item may have been left without a row)."""
-    ctx = replace(ctx, conns=_Connections(ctx.db.engine))
-    workers = workers_for(ctx)
-    ok = True
-    try:
-        with ThreadPoolExecutor(workers, thread_name_prefix="notice") as pool:
-            for future in [pool.submit(work, ctx) for _ in range(workers)]:
-                error = future.exception()
-                if error is not None:  # its row (if any) stays "sending", then "uncertain"
-                    log.error("a notice worker stopped: %s", type(error).__name__)
-                    ok = False
-    finally:
-        if ctx.conns is not None:
-            ctx.conns.close()
-    return ok
 
 
 def message_of(notice: store.DueNotice) -> Message:
@@ -457,13 +120,13 @@ def fan_out(ctx: DeliveryContext, notice: store.DueNotice, tally: Tally) -> bool
         units = store.audience(ctx.db, notice.campaign_code, channel.name).units_for(notice.unit)
         if units == []:
             continue  # nobody is bound to this unit
-        stream = _Stream(_recipients(ctx, notice, channel.name, units))
+        stream = Stream(_recipients(ctx, notice, channel.name, units))
 
-        def work(wctx: DeliveryContext, channel: Channel = channel, stream: _Stream = stream):
-            while not _stopping(wctx) and (recipient := stream.next()) is not None:
+        def work(wctx: DeliveryContext, channel: Channel = channel, stream: Stream = stream):
+            while not stopping(wctx) and (recipient := stream.next()) is not None:
                 tally.add(notice.id, send_new(wctx, channel, recipient, message))
 
-        finished = _run_workers(ctx, work) and stream.exhausted and finished
+        finished = run_workers(ctx, work) and stream.exhausted and finished
     if finished:
         store.set_status(ctx.db, notice.id, "done", when=("sending",))
     return finished
@@ -491,7 +154,7 @@ def _due_retries(
                         DeliveryRow.next_attempt_at <= ctx.now(),
                         DeliveryRow.channel == channel,
                         DeliveryRow.id > (after_id or 0),
-                        NoticeRow.status != "cancelled",
+                        NoticeRow.status.not_in(("cancelled", "superseded")),
                     )
                     .order_by(DeliveryRow.id)
                     .limit(ctx.batch)
@@ -516,10 +179,10 @@ def retry_due(ctx: DeliveryContext, tally: Tally) -> None:
             return messages[notice_id]
 
     for channel in ctx.channels:
-        stream = _Stream(_due_retries(ctx, channel.name))
+        stream = Stream(_due_retries(ctx, channel.name))
 
-        def work(wctx: DeliveryContext, channel: Channel = channel, stream: _Stream = stream):
-            while not _stopping(wctx) and wctx.pause_of(channel.name, wctx.now()) is None:
+        def work(wctx: DeliveryContext, channel: Channel = channel, stream: Stream = stream):
+            while not stopping(wctx) and wctx.pause_of(channel.name, wctx.now()) is None:
                 row = stream.next()
                 if row is None:
                     return
@@ -530,7 +193,7 @@ def retry_due(ctx: DeliveryContext, tally: Tally) -> None:
                 outcome = send_retry(wctx, channel, row.id, recipient, message(row.notice_id))
                 tally.add(row.notice_id, outcome)
 
-        _run_workers(ctx, work)
+        run_workers(ctx, work)
 
 
 def _drop_unsubscribed(ctx: DeliveryContext, delivery_id: int) -> None:

@@ -24,7 +24,7 @@ from domain.plan import Plan
 
 log = logging.getLogger(__name__)
 OPEN = ("scheduled", "sending")  # notices the scheduler still works on
-REPLACEABLE = ("scheduled", "missed")  # may be deleted when their key vanishes
+REPLACEABLE = ("scheduled", "missed", "superseded")  # deleted when their key vanishes
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,8 @@ def sync_for_state(state: Any, code: str | None = None) -> SyncResult:
     return result
 
 
-def _due(row: NoticeRow) -> DueNotice:
+def notice_of(row: NoticeRow) -> DueNotice:
+    """A notice row as plain values."""
     return DueNotice(
         row.id,
         row.key,
@@ -202,15 +203,16 @@ def _due(row: NoticeRow) -> DueNotice:
     )
 
 
-def due_notices(db: Database, now: datetime) -> list[DueNotice]:
-    """Notices not finished whose time has come (scheduled or sending), oldest first."""
+def due_notices(
+    db: Database, now: datetime, statuses: tuple[str, ...] = OPEN, kind: str | None = None
+) -> list[DueNotice]:
+    """Notices in `statuses` (default: not finished) whose time has come, oldest first."""
     with db.session() as s:
-        rows = s.scalars(
-            select(NoticeRow)
-            .where(NoticeRow.status.in_(OPEN), NoticeRow.due_at <= now)
-            .order_by(NoticeRow.due_at, NoticeRow.id)
-        ).all()
-        return [_due(r) for r in rows]
+        q = select(NoticeRow).where(NoticeRow.status.in_(statuses), NoticeRow.due_at <= now)
+        if kind is not None:
+            q = q.where(NoticeRow.kind == kind)
+        rows = s.scalars(q.order_by(NoticeRow.due_at, NoticeRow.id)).all()
+        return [notice_of(r) for r in rows]
 
 
 def upcoming(db: Database, start: datetime, end: datetime) -> list[DueNotice]:
@@ -222,14 +224,14 @@ def upcoming(db: Database, start: datetime, end: datetime) -> list[DueNotice]:
             .where((NoticeRow.due_at >= start) | (NoticeRow.status == "sending"))
             .order_by(NoticeRow.due_at, NoticeRow.id)
         ).all()
-        return [_due(r) for r in rows]
+        return [notice_of(r) for r in rows]
 
 
 def notices_by_id(db: Database, ids: Iterable[int]) -> dict[int, DueNotice]:
     """Notice rows by id."""
     with db.session() as s:
         rows = s.scalars(select(NoticeRow).where(NoticeRow.id.in_(list(ids)))).all()
-        return {r.id: _due(r) for r in rows}
+        return {r.id: notice_of(r) for r in rows}
 
 
 def set_status(
@@ -240,7 +242,7 @@ def set_status(
     values: dict[str, Any] = {"status": status, "updated_at": now}
     if status == "sending":
         values["started_at"] = now
-    elif status in ("done", "missed"):
+    elif status in ("done", "missed", "superseded"):
         values["finished_at"] = now
     with db.session() as s:
         s.execute(
@@ -316,8 +318,8 @@ def recent(db: Database, start: datetime, end: datetime) -> list[DueNotice]:
     with db.session() as s:
         rows = s.scalars(
             select(NoticeRow)
-            .where(NoticeRow.status.in_(("sending", "done", "missed", "cancelled")))
+            .where(NoticeRow.status.in_(("sending", "done", "missed", "superseded", "cancelled")))
             .where(NoticeRow.due_at >= start, NoticeRow.due_at <= end)
             .order_by(NoticeRow.due_at, NoticeRow.id)
         ).all()
-        return [_due(r) for r in rows]
+        return [notice_of(r) for r in rows]

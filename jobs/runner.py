@@ -4,8 +4,9 @@
   renews the leader lease (jobs/lease.py). Of several schedulers exactly one acts; when it
   dies, another takes over once the lease expires (30 s by default).
 - ``tick(runner_id)`` every TICK seconds (30 by default), acting only while leader: marks the
-  deliveries of dead processes "uncertain", marks notices more than 6 awake hours late
-  "missed", fans out the notices that are due and sends the retries whose time has come.
+  deliveries of dead processes "uncertain", applies the catch-up rules (jobs/catchup.py:
+  superseded deadline reminders and notices more than 6 awake hours late are recorded, not
+  sent), fans out the notices that are due and sends the retries whose time has come.
 
 The notices live in the database, not in APScheduler's job store, so a restart loses nothing:
 whatever became due while no scheduler ran is found by the first tick. Job arguments are plain
@@ -21,9 +22,7 @@ import logging
 import os
 import signal
 import threading
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,9 +31,10 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from domain.notices import is_missed, is_quiet
+from bot.store.delivery_reports import CustomerServiceQuota
 from jobs import deliver
 from jobs import notices_store as store
+from jobs.catchup import RunReport, run_due  # noqa: F401 - re-exported: jobs.runner.run_due
 from jobs.lease import (
     LEADER,
     Lease,
@@ -57,75 +57,14 @@ def _env_number(name: str, default: float) -> float:
     return value if value > 0 else default
 
 
-@dataclass
-class RunReport:
-    """What one run did: notices fanned out or retried (with this run's outcome counts),
-    notices recorded as missed, and whether it was quiet hours."""
-
-    at: datetime
-    quiet: bool = False
-    notices: dict[int, store.DueNotice] = field(default_factory=dict)
-    counts: dict[int, Counter[str]] = field(default_factory=dict)
-    missed: list[store.DueNotice] = field(default_factory=list)
-
-    def total(self) -> Counter[str]:
-        """Outcome counts over every notice."""
-        total: Counter[str] = Counter()
-        for counts in self.counts.values():
-            total.update(counts)
-        return total
-
-
-def run_due(
-    ctx: deliver.DeliveryContext,
-    now: datetime,
-    *,
-    apply_missed_rule: bool,
-    keep_going: Callable[[], bool] = lambda: True,
-    now_fn: Callable[[], datetime] | None = None,
-) -> RunReport:
-    """Send every notice due at `now` and every retry whose time has come. With
-    `apply_missed_rule` (the scheduler) a notice not started 6 awake hours after its time is
-    recorded as missed instead; `jobs run` (an operator's explicit catch-up) sends it."""
-    ctx = replace(ctx, now=now_fn or (lambda: now), keep_going=keep_going)
-    report = RunReport(at=now)
-    if is_quiet(now, ctx.tz):
-        report.quiet = True
-        return report
-    tally = deliver.Tally()
-    for notice in store.due_notices(ctx.db, now):
-        if not keep_going():
-            break
-        if notice.status == "scheduled":
-            if apply_missed_rule and is_missed(notice.due_at, now, ctx.tz):
-                if store.set_status(ctx.db, notice.id, "missed", when=("scheduled",), now=now):
-                    log.warning(
-                        "notice %s (%s) missed: due %s, found at %s",
-                        notice.id,
-                        notice.kind,
-                        notice.due_at.isoformat(),
-                        now.isoformat(),
-                    )
-                    report.missed.append(notice)
-                continue
-            if not store.set_status(ctx.db, notice.id, "sending", when=("scheduled",)):
-                continue  # deleted by a plan change, or finished meanwhile
-        report.notices[notice.id] = notice
-        deliver.fan_out(ctx, notice, tally)
-    deliver.retry_due(ctx, tally)
-    report.counts = tally.counts
-    unknown = set(report.counts) - set(report.notices)
-    if unknown:
-        report.notices.update(store.notices_by_id(ctx.db, unknown))
-    return report
-
-
 def delivery_context(state: Any, runner_id: str) -> deliver.DeliveryContext:
     """The channels and settings of this process, for fan-outs stamped with `runner_id`:
     the official account, plus any channel the wiring put in state.extras["notice_channels"]
     (objects implementing jobs.deliver.Channel; their users have that channel's name)."""
     settings = state.settings
-    official = deliver.OfficialAccountChannel(state.sender, settings.wechat_template_id)
+    official = deliver.OfficialAccountChannel(
+        state.sender, settings.wechat_template_id, quota=CustomerServiceQuota(state.db)
+    )
     extra = list(state.extras.get("notice_channels", ()))  # e.g. a WeCom app, from the wiring
     return deliver.DeliveryContext(
         db=state.db,
@@ -219,7 +158,6 @@ def _tick(runner: Runner) -> None:
     report = run_due(
         runner.ctx,
         now,
-        apply_missed_rule=True,
         keep_going=runner.keep_going,
         now_fn=lambda: datetime.now(runner.ctx.tz),
     )
@@ -228,7 +166,15 @@ def _tick(runner: Runner) -> None:
         "quiet hours"
         if report.quiet
         else f"{len(report.notices)} notices, {total['sent']} sent, {len(report.missed)} missed"
+        + (f", {total['recorded']} only recorded (no credentials)" if total["recorded"] else "")
+        + (f", {len(report.superseded)} superseded" if report.superseded else "")
     )
+    if report.missed:
+        log.warning(
+            "%d notices more than 6 awake hours late recorded as missed, not sent "
+            '(send them with: python -m bot jobs run --at "YYYY-MM-DD HH:MM" --include-missed)',
+            len(report.missed),
+        )
     for notice_id, counts in report.counts.items():
         log.info(
             "notice %s: %s",

@@ -110,6 +110,11 @@ class UserRow(Base):
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Customer-service messages sent since the user's last message (WeChat allows 5 in its
+    # 48 hours); cs_window_at is the last_inbound_at the count belongs to: a newer message
+    # starts a new count (bot/store/delivery_reports.py).
+    cs_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cs_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SuggestionRow(Base):
@@ -142,8 +147,10 @@ class NoticeRow(Base):
     """A notice derived from a plan (domain.notices.NoticeSpec), and where its fan-out stands.
 
     status: "scheduled" (not started) -> "sending" (fan-out under way) -> "done" (every
-    recipient has a delivery row); "missed" (more than 6 awake hours late, never started);
-    "cancelled" (set by an operator; the scheduler leaves it alone).
+    recipient has a delivery row); "missed" (more than 6 awake hours late, never started;
+    sent only by `jobs run --include-missed`); "superseded" (a deadline reminder whose later
+    reminder for the same task came due before it went out: never sent); "cancelled" (set
+    by an operator; the scheduler leaves it alone).
     """
 
     __tablename__ = "notices"
@@ -169,14 +176,17 @@ class DeliveryRow(Base):
     """One notice to one recipient. The row is written ("sending") before the send and marked
     after it, so a (notice, recipient) pair is attempted by one process only, ever.
 
-    status: "sending" | "sent" | "retry" (next_attempt_at) | "failed" (errcode, reason) |
-    "undeliverable" (reason) | "uncertain" (in flight when its process died: check by hand).
+    status: "sending" | "sent" | "recorded" (no credentials: recorded, not sent) | "retry"
+    (next_attempt_at) | "failed" (errcode, reason; also when WeChat's TEMPLATESENDJOBFINISH
+    report says so, found by msgid) | "undeliverable" (reason) | "superseded" (a later
+    reminder of the same task came due first) | "uncertain" (in flight when its process died).
     """
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("notice_id", "openid", name="uq_deliveries_notice_openid"),
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_deliveries_msgid", "msgid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +201,7 @@ class DeliveryRow(Base):
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    msgid: Mapped[str | None] = mapped_column(String(32), nullable=True)  # template sends
 
 
 class JobLeaseRow(Base):

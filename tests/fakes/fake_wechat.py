@@ -168,7 +168,7 @@ class FakeWeChat:
     # -- observations ----------------------------------------------------------------------
     @property
     def sent(self) -> list[dict[str, Any]]:
-        """Accepted sends: path, openid, touser, body, token, time."""
+        """Accepted sends: path, openid, touser, body, token, time, msgid (template sends)."""
         with self._lock:
             return list(self._sent)
 
@@ -324,6 +324,7 @@ class FakeWeChat:
                     "body": body,
                     "token": access_token,
                     "time": now,
+                    "msgid": result.get("msgid"),  # template sends: what WeChat reports later
                 }
             )
         return result

@@ -102,14 +102,15 @@ def load(state, plan=PLAN):  # type: ignore[no-untyped-def]
     sync_for_state(state, plan.code)
 
 
-def run_at(state, text, *, missed_rule=False, ctx=None):  # type: ignore[no-untyped-def]
+def run_at(state, text, *, include_missed=False, ctx=None):  # type: ignore[no-untyped-def]
     ctx = ctx or delivery_context(state, "test-runner")
-    return run_due(ctx, at(text, state.settings.tz), apply_missed_rule=missed_rule)
+    return run_due(ctx, at(text, state.settings.tz), include_missed=include_missed)
 
 
-def cli_run(state, text):  # type: ignore[no-untyped-def]
+def cli_run(state, text, *, include_missed=False):  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    code = cli.dispatch(argparse.Namespace(jobs_command="run", at=text), state, out)
+    args = argparse.Namespace(jobs_command="run", at=text, include_missed=include_missed)
+    code = cli.dispatch(args, state, out)
     return code, out.getvalue()
 
 
@@ -147,17 +148,19 @@ def test_run_twice_each_recipient_once_and_only_subscribers(make_state, fake):
     state.users.set_following("o_unfollowed", False)
     add_user(state, "o_other_campaign", code="other", unit="局党组")
     load(state)
-    code, out = cli_run(state, "2018-05-25 09:00")
+    code, out = cli_run(state, "2018-05-25 09:00", include_missed=True)
     assert code == 0 and "sent" in out and "total this run" in out
+    assert "--include-missed: 5 notices older than the catch-up window" in out
     per_user = Counter(s["openid"] for s in fake.sent)
-    # 2 phase starts; 3 + 3 deadline reminders (own task + joint task); Monday digest.
-    assert per_user == {"o_party": 9, "o_party_loose": 9, "o_office": 6, "o_nounit": 2}
+    # 2 phase starts; the day's reminder of the own task and of the joint task (their D-3 and
+    # D-1 reminders are superseded); the Monday digest.
+    assert per_user == {"o_party": 5, "o_party_loose": 5, "o_office": 4, "o_nounit": 2}
     pairs = [(s["openid"], s["body"]["text"]["content"]) for s in fake.sent]
     assert len(pairs) == len(set(pairs))
-    code, out = cli_run(state, "2018-05-25 09:00")
+    code, out = cli_run(state, "2018-05-25 09:00", include_missed=True)
     assert code == 0 and "nothing due" in out
     code, out = cli_run(state, "2018-05-25 09:30")
-    assert "nothing due" in out and len(fake.sent) == 26
+    assert "nothing due" in out and len(fake.sent) == 16
 
 
 def test_template_message_when_configured_even_with_window_closed(make_state, fake):
@@ -414,9 +417,9 @@ def test_scheduler_rule_sends_what_is_under_six_hours_late_and_records_the_rest(
     state = make_state()
     add_user(state, "o_party", unit="局党组")
     load(state)
-    report = run_at(state, "2018-05-01 14:00", missed_rule=True)  # 5 h late
+    report = run_at(state, "2018-05-01 14:00")  # 5 h late
     assert report.total()["sent"] == 1
-    report = run_at(state, "2018-05-21 15:30", missed_rule=True)  # digest and phase: too late
+    report = run_at(state, "2018-05-21 15:30")  # digest and phase: too late
     assert {n.kind for n in report.missed} == {"digest", "phase_start", "deadline"}
     assert report.total()["sent"] == 0 and len(fake.sent) == 1
     assert run_at(state, "2018-05-21 23:00").quiet

@@ -11,11 +11,13 @@ import pytest
 from domain.notices import (
     awake_between,
     compute_notices,
+    deadline_group,
     is_missed,
     is_quiet,
     shift_out_of_quiet,
     short,
     split_units,
+    superseded,
     unit_matches,
 )
 from domain.plan import DateSpan, Phase, Plan, Task
@@ -159,3 +161,39 @@ def test_six_awake_hours_make_a_notice_missed(due: str, now: str, missed: bool):
 def test_awake_time_skips_the_night():
     assert awake_between(at("2018-05-01 21:00"), at("2018-05-02 08:30"), TZ) == timedelta(hours=2)
     assert awake_between(at("2018-05-01 10:00"), at("2018-05-01 09:00"), TZ) == timedelta(0)
+
+
+# --- superseded deadline reminders --------------------------------------------------------------
+def _reminders(due: str, *days: int) -> list[tuple[str, datetime]]:
+    deadline = date.fromisoformat(due)
+    return [
+        (f"kjj:deadline:abc:{due}:{d}", datetime.combine(deadline, time(9), TZ) - timedelta(days=d))
+        for d in days
+    ]
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("2018-05-26 09:00", set()),  # only D-3 is due
+        ("2018-05-28 08:59", set()),  # D-1 not yet
+        ("2018-05-28 09:00", {"3"}),  # D-1 due: D-3 superseded
+        ("2018-05-29 09:00", {"3", "1"}),  # the day itself: only it may go out
+    ],
+)
+def test_only_the_latest_due_reminder_of_a_task_survives(now: str, expected: set[str]) -> None:
+    items = _reminders("2018-05-29", 3, 1, 0)
+    moment = datetime.fromisoformat(now).replace(tzinfo=TZ)
+    assert {k.rsplit(":", 1)[1] for k in superseded(items, moment)} == expected
+
+
+def test_other_tasks_and_kinds_are_never_superseded() -> None:
+    moment = datetime(2018, 5, 29, 9, tzinfo=TZ)
+    items = _reminders("2018-05-29", 3) + [
+        ("kjj:deadline:other:2018-05-29:0", moment),
+        ("kjj:digest:x:2018-05-28", moment - timedelta(days=1)),
+        ("kjj:phase:y:2018-05-29", moment),
+    ]
+    assert superseded(items, moment) == set()
+    assert deadline_group("kjj:deadline:abc:2018-05-29:3") == "kjj:deadline:abc:2018-05-29"
+    assert deadline_group("kjj:digest:x:2018-05-28") is None

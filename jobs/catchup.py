@@ -1,0 +1,179 @@
+"""What a run may still send of what it finds due: the catch-up rules, in one place.
+
+A run at a moment (the scheduler's tick, or `jobs run --at`) finds every notice whose time has
+come and is not finished. Of those:
+
+1. **Superseded first.** A deadline reminder whose later reminder for the same task is also due
+   (domain.notices.superseded) is never sent: the notice becomes "superseded", and so do its
+   deliveries waiting for a retry. Whoever has not had "还有3天到期" gets "明天到期" only. This
+   holds even with --include-missed.
+2. **The catch-up window.** A notice not started within 6 awake hours of its time (quiet hours
+   do not count; README) is recorded "missed" instead of sent: a stopped scheduler, or a
+   rehearsal at a date long after the plan, must not flood people with stale reminders.
+3. **Only when asked:** `jobs run --at … --include-missed` sends those late notices too,
+   including ones recorded "missed" earlier, and says how many.
+
+A fan-out already under way ("sending") is always finished: its first recipients had it on time.
+`run_due` applies these rules, then fans out; the scheduler (jobs/runner.py) and `jobs run`
+(jobs/cli.py) both call it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from bot.store.db import Database
+from bot.store.models import DeliveryRow, NoticeRow
+from domain.notices import deadline_group, is_missed, is_quiet, superseded
+from jobs import deliver
+from jobs import notices_store as store
+
+log = logging.getLogger(__name__)
+
+SUPERSEDED_REASON = "superseded by a later reminder for the same task"
+
+
+def waiting_statuses(include_missed: bool) -> tuple[str, ...]:
+    """The notice statuses a run picks up."""
+    return (*store.OPEN, "missed") if include_missed else store.OPEN
+
+
+def supersede(
+    db: Database, now: datetime, *, include_missed: bool = False
+) -> list[store.DueNotice]:
+    """Record as superseded every waiting deadline reminder due by `now` whose task has a later
+    reminder also due by `now` (whatever became of that one), and the waiting retries of one
+    already fanned out; returns the notices concerned."""
+    waiting = store.due_notices(db, now, waiting_statuses(include_missed), kind="deadline")
+    with db.session() as s:
+        retrying = [
+            store.notice_of(row)
+            for row in s.scalars(
+                select(NoticeRow).where(
+                    NoticeRow.kind == "deadline",
+                    NoticeRow.status == "done",
+                    NoticeRow.due_at <= now,
+                    NoticeRow.id.in_(
+                        select(DeliveryRow.notice_id).where(DeliveryRow.status == "retry")
+                    ),
+                )
+            )
+        ]
+    candidates = waiting + retrying
+    if not candidates:
+        return []
+    groups = {deadline_group(n.key) for n in candidates}
+    with db.session() as s:
+        later = s.execute(
+            select(NoticeRow.key, NoticeRow.due_at).where(
+                NoticeRow.kind == "deadline",
+                NoticeRow.campaign_code.in_({n.campaign_code for n in candidates}),
+                NoticeRow.due_at > min(n.due_at for n in candidates),
+                NoticeRow.due_at <= now,
+                NoticeRow.status != "cancelled",
+            )
+        ).all()
+    pairs = [(n.key, n.due_at) for n in candidates]
+    pairs += [(key, due) for key, due in later if deadline_group(key) in groups]
+    gone = superseded(pairs, now)
+    return [n for n in candidates if n.key in gone and _mark_superseded(db, n)]
+
+
+def _mark_superseded(db: Database, notice: store.DueNotice) -> bool:
+    """The notice (unless it was fanned out already: "done" stays) and its waiting retries."""
+    stamp = datetime.now(UTC)
+    with db.session() as s:
+        changed = 0
+        if notice.status != "done":
+            changed = s.execute(
+                update(NoticeRow)
+                .where(NoticeRow.id == notice.id, NoticeRow.status == notice.status)
+                .values(status="superseded", updated_at=stamp, finished_at=stamp)
+            ).rowcount  # type: ignore[attr-defined]
+        if changed or notice.status == "done":  # who waits for a retry gets the later one
+            changed += s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.notice_id == notice.id, DeliveryRow.status == "retry")
+                .values(status="superseded", reason=SUPERSEDED_REASON, updated_at=stamp)
+            ).rowcount  # type: ignore[attr-defined]
+    return bool(changed)
+
+
+@dataclass
+class RunReport:
+    """What one run did: notices fanned out or retried (with this run's outcome counts),
+    notices recorded as missed or superseded, late notices sent because the operator asked
+    (--include-missed), whether it was quiet hours, and whether sends were only recorded."""
+
+    at: datetime
+    quiet: bool = False
+    records_only: bool = False
+    notices: dict[int, store.DueNotice] = field(default_factory=dict)
+    counts: dict[int, Counter[str]] = field(default_factory=dict)
+    missed: list[store.DueNotice] = field(default_factory=list)
+    superseded: list[store.DueNotice] = field(default_factory=list)
+    included_missed: list[store.DueNotice] = field(default_factory=list)
+
+    def total(self) -> Counter[str]:
+        """Outcome counts over every notice."""
+        total: Counter[str] = Counter()
+        for counts in self.counts.values():
+            total.update(counts)
+        return total
+
+
+def run_due(
+    ctx: deliver.DeliveryContext,
+    now: datetime,
+    *,
+    include_missed: bool = False,
+    keep_going: Callable[[], bool] = lambda: True,
+    now_fn: Callable[[], datetime] | None = None,
+) -> RunReport:
+    """Send what is due at `now` under the catch-up rules (jobs/catchup.py): superseded
+    deadline reminders are recorded and never sent; a notice not started 6 awake hours after
+    its time is recorded as missed, unless `include_missed` (an operator's explicit
+    `jobs run --include-missed`), which sends it, and earlier missed ones too. Then the
+    retries whose time has come."""
+    ctx = replace(ctx, now=now_fn or (lambda: now), keep_going=keep_going)
+    records_only = any(getattr(c, "records_only", False) for c in ctx.channels)
+    report = RunReport(at=now, records_only=records_only)
+    if is_quiet(now, ctx.tz):
+        report.quiet = True
+        return report
+    report.superseded = supersede(ctx.db, now, include_missed=include_missed)
+    tally = deliver.Tally()
+    for notice in store.due_notices(ctx.db, now, waiting_statuses(include_missed)):
+        if not keep_going():
+            break
+        if notice.status in ("scheduled", "missed"):
+            late = notice.status == "missed" or is_missed(notice.due_at, now, ctx.tz)
+            if late and not include_missed:
+                if store.set_status(ctx.db, notice.id, "missed", when=("scheduled",), now=now):
+                    log.info(  # the caller says how many (one line, not one per notice)
+                        "notice %s (%s) missed: due %s, found at %s",
+                        notice.id,
+                        notice.kind,
+                        notice.due_at.isoformat(),
+                        now.isoformat(),
+                    )
+                    report.missed.append(notice)
+                continue
+            if not store.set_status(ctx.db, notice.id, "sending", when=(notice.status,)):
+                continue  # deleted by a plan change, or finished meanwhile
+            if late:
+                report.included_missed.append(notice)
+        report.notices[notice.id] = notice
+        deliver.fan_out(ctx, notice, tally)
+    deliver.retry_due(ctx, tally)
+    report.counts = tally.counts
+    unknown = set(report.counts) - set(report.notices)
+    if unknown:
+        report.notices.update(store.notices_by_id(ctx.db, unknown))
+    return report
