@@ -53,6 +53,8 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
     # succeeds) and SQLAlchemy then replaces the whole pool; pool_recycle retires idle ones.
     return create_engine(
         url,
+        # A server that does not answer fails the start in seconds, not after TCP's minutes.
+        connect_args={"connect_timeout": 10},
         pool_size=10,
         max_overflow=20,
         pool_recycle=1800,
@@ -104,7 +106,8 @@ class Database:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
-    def ping(self) -> bool:
+    def ping(self, raise_errors: bool = False) -> bool:
+        """Whether the database answers; `raise_errors`: raise the driver's error instead."""
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -113,7 +116,18 @@ class Database:
                 conn.execute(text("SELECT 1"))
             return True
         except SQLAlchemyError:
+            if raise_errors:
+                raise
             return False
+
+    def migration_status(self) -> tuple[str | None, str | None]:
+        """(the database's Alembic revision or None, the code's head revision)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision(), head
 
     def dispose(self) -> None:
         self.engine.dispose()
