@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.store.db import SchemaNotReady
 from config.settings import Settings, SettingsError, hide_password
 
 
@@ -133,7 +134,7 @@ def explain(exc: BaseException, settings: Settings | None) -> str | None:
     db_url = settings.effective_database_url if settings else ""
     redis_url = settings.redis_url if settings else ""
     for item in _chain(exc):
-        if isinstance(item, CliError | SettingsError):
+        if isinstance(item, CliError | SettingsError | SchemaNotReady):
             return " ".join(str(item).split())
         for found in (_database(item, db_url), _redis(item, redis_url), _alembic(item, db_url)):
             if found:

@@ -13,6 +13,7 @@ uses), so a wrong AppID, secret, IP whitelist or proxy URL shows here before any
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -38,20 +39,23 @@ _SETTING_ADVICE = {
 }  # fmt: skip
 
 
-def read_settings(env: dict[str, str]) -> tuple[Settings, list[Line]]:
-    """Settings from `env`, each bad variable reported and then left out (its default used)."""
+def read_settings(env: dict[str, str]) -> tuple[Settings, list[Line], set[str]]:
+    """Settings from `env`, each bad variable reported and then left out; returns the
+    settings, the lines and the names of the bad variables (their checks are skipped)."""
     lines: list[Line] = []
+    bad: set[str] = set()
     for _ in range(len(env) + 1):
         try:
-            return Settings.from_env(env, dotenv=False), lines
+            return Settings.from_env(env, dotenv=False), lines, bad
         except SettingsError as exc:
             name = exc.variable
             advice = _SETTING_ADVICE.get(name, "取值不对")
             lines.append((BAD, f"配置 {name}", f"{advice}（{exc}）"))
+            bad.add(name)
             if name not in env:
                 break
             env.pop(name)
-    return Settings(), lines
+    return Settings(), lines, bad
 
 
 def _db_problem(exc: BaseException) -> str:
@@ -200,11 +204,13 @@ def check_outbound(
     except WeChatAPIError as exc:
         cause = cause_of(exc.errcode)
         if exc.errcode == TRANSPORT:
+            reason = re.findall(r"\[Errno -?\d+\] [^\"')]+", exc.errmsg)
+            why = reason[-1] if reason else exc.errmsg[:80]
             lines.append(
                 (
                     BAD,
                     "微信接口",
-                    f"连不上 {base}（{exc.errmsg}）："
+                    f"连不上 {base}（{why}）："
                     "请检查网络、代理（HTTPS_PROXY）或 WECHAT_API_BASE_URL",
                 )
             )
@@ -266,9 +272,17 @@ def check_rest(settings: Settings) -> list[Line]:
 
 def diagnose(env: dict[str, str], fetch: Callable[[Settings], None] | None = None) -> list[Line]:
     """Every line, in order. `fetch` replaces the real token fetch (tests)."""
-    settings, lines = read_settings(env)
-    db_line, db_ok = check_database(settings)
-    lines.append(db_line)
+    settings, lines, bad = read_settings(env)
+
+    def skipped(item: str, variable: str) -> Line:
+        return SKIP, item, f"未检查（先改正 {variable}）"
+
+    db_ok = False
+    if "DATABASE_URL" in bad:
+        lines.append(skipped("数据库", "DATABASE_URL"))
+    else:
+        db_line, db_ok = check_database(settings)
+        lines.append(db_line)
     if db_ok:
         try:
             lines.append(check_plans(settings))
@@ -276,11 +290,22 @@ def diagnose(env: dict[str, str], fetch: Callable[[Settings], None] | None = Non
             lines.append((BAD, "活动计划", f"读取失败（{type(exc).__name__}）"))
     else:
         lines.append((SKIP, "活动计划", "未检查（数据库不可用）"))
-    lines.append(check_redis(settings))
-    lines += check_callback(settings)
-    lines += check_outbound(settings, fetch)
-    lines += check_rest(settings)
+    lines.append(skipped("Redis", "REDIS_URL") if "REDIS_URL" in bad else check_redis(settings))
+    lines += [line for line in check_callback(settings) if line[1] not in bad]
+    if "WECHAT_API_BASE_URL" in bad:
+        lines += check_outbound(settings, fetch=lambda _: None)[:1]
+        lines.append(skipped("微信接口", "WECHAT_API_BASE_URL"))
+    else:
+        lines += check_outbound(settings, fetch)
+    lines += [line for line in check_rest(settings) if _REST_VARIABLES[line[1]] not in bad]
     return lines
+
+
+_REST_VARIABLES = {
+    "时区": "BOT_TIMEZONE",
+    "模板消息": "WECHAT_TEMPLATE_ID",
+    "演练日期": "BOT_TODAY",
+}
 
 
 def run_doctor(out: TextIO, env: dict[str, str] | None = None) -> int:

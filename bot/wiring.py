@@ -33,7 +33,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     if migrate:
         db.upgrade()
     else:
-        db.ping(raise_errors=True)
+        db.require_schema()
     pseudonym = Pseudonymizer(settings.pseudonym_key or instance_secret("pseudonym.key"))
     suggestions = SqlSuggestionStore(db, pseudonym)
     users = SqlUserStore(db, pseudonym)

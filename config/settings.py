@@ -51,7 +51,7 @@ def normalize_api_base(name: str, value: str) -> str:
     client appends `/cgi-bin/...` itself, so keeping it made every call go to
     /cgi-bin/cgi-bin/ and fail with 40066)."""
     url = value.strip().rstrip("/")
-    if url.endswith("/cgi-bin"):
+    while url.endswith("/cgi-bin"):
         url = url[: -len("/cgi-bin")].rstrip("/")
     scheme, sep, host = url.partition("://")
     if scheme not in ("http", "https") or not sep or not host or " " in host:

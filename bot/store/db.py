@@ -63,6 +63,10 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
     )
 
 
+class SchemaNotReady(RuntimeError):
+    """The database has no tables, or an older schema than this code: `db upgrade` first."""
+
+
 class Database:
     """An engine and its session factory."""
 
@@ -106,8 +110,7 @@ class Database:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
-    def ping(self, raise_errors: bool = False) -> bool:
-        """Whether the database answers; `raise_errors`: raise the driver's error instead."""
+    def ping(self) -> bool:
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -116,8 +119,6 @@ class Database:
                 conn.execute(text("SELECT 1"))
             return True
         except SQLAlchemyError:
-            if raise_errors:
-                raise
             return False
 
     def migration_status(self) -> tuple[str | None, str | None]:
@@ -128,6 +129,31 @@ class Database:
         head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision(), head
+
+    def require_schema(self) -> None:
+        """Raise SchemaNotReady when the tables are missing or older than the code (a process
+        that does not migrate would otherwise start and fail on every query). A revision this
+        code does not know is newer: allowed, so that old workers keep running during an
+        upgrade."""
+        from alembic.script import ScriptDirectory
+        from alembic.util.exc import CommandError
+
+        current, head = self.migration_status()
+        if current == head:
+            return
+        where = self.url.split("@")[-1]
+        if current is None:
+            raise SchemaNotReady(
+                f"the database at {where} has no tables yet: run `python -m bot db upgrade`"
+            )
+        try:
+            ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(current)
+        except CommandError:
+            return
+        raise SchemaNotReady(
+            f"the database at {where} is at migration {current}, this code needs {head}: "
+            "run `python -m bot db upgrade`"
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()
