@@ -83,3 +83,14 @@ def test_nested_lists_do_not_count_as_entries():
     text = HEAD + "topics:\n" + "".join(f"  - 议题{i}\n" for i in range(LIMITS["topics"]))
     plan, errors = check_plan_text(text)
     assert errors == [] and plan is not None and len(plan.topics) == LIMITS["topics"]
+
+
+def test_plan_import_refuses_an_oversized_document(tmp_path):
+    from bot.plan_import import PlanImportError, draft_plan
+
+    doc = tmp_path / "方案.txt"
+    doc.write_text("一、宣传发动阶段（5月上旬至5月中旬）\n" * 60_000, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(PlanImportError) as info:
+        draft_plan(doc, 2018)
+    assert time.perf_counter() - started < 2.0 and "at most 1 MB" in str(info.value)
