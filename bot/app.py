@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             + ("" if state.settings.redis_url else " (embedded, single process)"),
             "scheduler": scheduler() if callable(scheduler) else scheduler,
             "rehearsal_date": state.settings.today.isoformat() if state.settings.today else None,
+            "outbound": _outbound(state),
         }
         return jsonify(body), 200 if db_ok and redis_ok else 503
 
@@ -56,3 +57,12 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
         return Response("success", status=200, mimetype="text/plain")
 
     return app
+
+
+def _outbound(state: AppState) -> dict[str, object] | str:
+    """The last outbound API result (time, ok or errcode). Informational: replies to WeChat do
+    not depend on it, so it never turns the status to 503."""
+    monitor = getattr(state.sender, "monitor", None)
+    if monitor is None:
+        return "not configured (WECHAT_APPID/SECRET unset): sends are recorded, not sent"
+    return monitor.last() or "no call yet"

@@ -1,5 +1,7 @@
-"""`python -m bot COMMAND` (INTERFACES.md). Exit 0 on success; a bad file or argument gives a
-one-line error naming the problem and exit 2."""
+"""`python -m bot COMMAND` (INTERFACES.md). Exit 0 on success; a bad file, argument, setting or
+an unreachable database or Redis gives a one-line error naming the problem and exit 2: main()
+is the single place that turns known failures into that line (bot/cli_errors.py), so every
+command, present and future, gets it without a try/except of its own."""
 
 from __future__ import annotations
 
@@ -9,13 +11,12 @@ import sys
 from datetime import date
 from typing import NoReturn
 
-from config.settings import Settings, SettingsError
+from bot.cli_errors import CliError, explain
+from config.settings import Settings
+
+__all__ = ["CliError", "build_parser", "main"]
 
 log = logging.getLogger("bot")
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed as one line, exit 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -92,6 +93,8 @@ def build_parser() -> Parser:
         dest="db_command", required=True, parser_class=Parser
     )
     db.add_parser("upgrade", help="apply database migrations")
+
+    sub.add_parser("doctor", help="check the whole configuration, one line per item")
     return p
 
 
@@ -99,12 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     args = build_parser().parse_args(argv)
-    setup_logging("WARNING" if args.command in ("chat", "plan", "suggestions", "jobs") else None)
+    setup_logging(
+        "WARNING" if args.command in ("chat", "plan", "suggestions", "jobs", "doctor") else None
+    )
+    settings: Settings | None = None
     try:
+        if args.command == "doctor":  # reads the settings itself: it reports every bad one
+            from bot.doctor import run_doctor
+
+            return run_doctor(sys.stdout)
         settings = Settings.from_env()
         from bot import commands
 
         return commands.dispatch(args, settings)
-    except (CliError, SettingsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - known failures become one line, the rest re-raise
+        line = explain(exc, settings)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.cli import CliError
+from bot.cli_errors import CliError
 from config.settings import Settings
 
 log = logging.getLogger("bot")
@@ -172,6 +172,10 @@ def _plan_list(settings: Settings) -> int:
 def suggestions(args: argparse.Namespace, settings: Settings) -> int:
     from bot import export
 
+    if args.out:  # before connecting: a bad target is one line, not a half-done export
+        problem = export.target_problem(args.out)
+        if problem:
+            raise CliError(problem)
     state = _state(settings)
     try:
         rows = export.records(state.db, settings.tz)

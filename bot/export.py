@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -26,6 +28,24 @@ FIELDS = [
     "attachments",
 ]
 FORMATS = ("csv", "json", "xlsx")
+
+
+def target_problem(out: str) -> str | None:
+    """Why `--out` cannot be written (one line naming the path and what to do), or None."""
+    target = Path(out)
+    if target.is_dir():
+        example = target / "suggestions.csv"
+        return f"--out {out}: is a folder; give a file name inside it, e.g. {example}"
+    folder = target.parent
+    if not folder.exists():
+        return (
+            f"--out {out}: the folder {folder} does not exist; create it first (mkdir -p {folder})"
+        )
+    if not folder.is_dir():
+        return f"--out {out}: {folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return f"--out {out}: no permission to write there; choose another place"
+    return None
 
 
 def records(db: Database, tz: ZoneInfo) -> Iterator[dict[str, Any]]:

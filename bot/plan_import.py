@@ -22,6 +22,8 @@ from bot.planfile import MAX_YEAR, MIN_YEAR, check_plan_text
 from domain.wording import WordingError, find_deadline_in, parse_due, parse_when
 
 SUPPORTED_SUFFIXES = (".txt", ".docx")
+# A .docx may carry pictures; the text of a plan is tens of kilobytes.
+MAX_DOCUMENT_BYTES = {".txt": 1024 * 1024, ".docx": 20 * 1024 * 1024}
 
 
 class PlanImportError(ValueError):
@@ -130,6 +132,13 @@ def read_blocks(path: str | Path) -> list[Block]:
         raise PlanImportError(f"{path}: unsupported document type '{suffix}' (use .txt or .docx)")
     if not path.is_file():
         raise PlanImportError(f"{path}: no such file")
+    limit = MAX_DOCUMENT_BYTES[suffix]
+    if path.stat().st_size > limit:  # a plan document is a few pages; refuse before reading
+        size = path.stat().st_size / 1024 / 1024
+        raise PlanImportError(
+            f"{path}: the document is {size:.1f} MB; a {suffix} plan document may be at most "
+            f"{limit // 1024 // 1024} MB"
+        )
     if suffix == ".docx":
         return _docx_blocks(path)
     data = path.read_bytes()

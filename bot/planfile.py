@@ -3,6 +3,8 @@
 The file is composed into YAML nodes, not plain objects, so that every problem can name the
 line it is on. `check_plan_text` collects every problem; `parse_plan_text` and `load_plan`
 raise the first one.
+
+Size and entry limits are checked first, before anything is composed (bot/plan_limits.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.plan_limits import MAX_PLAN_BYTES, over_limit
 from domain.plan import DateSpan, Phase, Plan, Task
 from domain.wording import WordingError, parse_due, parse_when
 
@@ -199,6 +202,10 @@ def _read_tasks(checker: _Checker, node: Node | None, year: int) -> list[Task]:
 
 
 def _compose(checker: _Checker, text: str) -> Node | None:
+    over = over_limit(text)
+    if over is not None:
+        checker.error(*over)
+        return None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -260,6 +267,13 @@ def parse_plan_text(text: str, source: str = "<text>") -> Plan:
 def read_plan_file(path: str | Path) -> str:
     """The file's text; PlanFileError if it cannot be read or is not UTF-8 (with its line)."""
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise PlanFileError(
+                str(path),
+                None,
+                f"the file is {size / 1024 / 1024:.1f} MB; a plan file may be at most 1 MB",
+            )
         data = Path(path).read_bytes()
     except OSError as exc:
         raise PlanFileError(str(path), None, f"cannot read the file: {exc.strerror}") from exc

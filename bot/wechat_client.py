@@ -33,6 +33,9 @@ from requests.adapters import HTTPAdapter
 from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from bot.outbound_status import OutboundMonitor
+from config.settings import normalize_api_base
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
@@ -175,7 +178,7 @@ class _WeChatPyClient(WeChatClient):
 
     def __init__(self, appid: str, secret: str, base_url: str, timeout: float) -> None:
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)
-        self.API_BASE_URL = base_url.rstrip("/") + "/cgi-bin/"
+        self.API_BASE_URL = normalize_api_base("base_url", base_url) + "/cgi-bin/"
         self.tokens: TokenStore | None = None
 
     @property
@@ -227,6 +230,10 @@ class WeChatSender:
             redis_client, appid, self._fetch_token, 2 * timeout + 5, key_prefix
         )
         self.client.tokens = self.tokens
+        # The last result for /healthz, and one error line per run of account-wide failures.
+        self.monitor = OutboundMonitor(
+            redis_client, key_prefix, self.client.API_BASE_URL.removesuffix("/cgi-bin/")
+        )
 
     def send_text(self, openid: str, text: str) -> None:
         """Customer-service text (only inside the user's 48-hour window)."""
@@ -277,18 +284,17 @@ class WeChatSender:
         try:
             token = self.tokens.get()
             try:
-                return self._post(endpoint, body, token)
+                result = self._post(endpoint, body, token)
             except WeChatAPIError as exc:
                 if exc.errcode not in TOKEN_ERRORS:
                     raise
                 logger.info("%s to %s: token rejected (%s), refreshing", endpoint, who, exc.errcode)
-            return self._post(endpoint, body, self.tokens.refresh(failed=token))
+                result = self._post(endpoint, body, self.tokens.refresh(failed=token))
         except WeChatAPIError as exc:
-            logger.warning(
-                "%s to %s failed: errcode=%s kind=%s errmsg=%s",
-                endpoint, who, exc.errcode, exc.kind, exc.errmsg,
-            )  # fmt: skip
+            self.monitor.failed(endpoint, exc.errcode, exc.errmsg, who)
             raise
+        self.monitor.ok(endpoint)
+        return result
 
     def _post(self, endpoint: str, body: dict[str, Any], token: str | None) -> dict[str, Any]:
         """One HTTP call through wechatpy's machinery, every failure as WeChatAPIError."""

@@ -15,7 +15,7 @@ from bot.store.kv import RedisConversationStore, make_redis
 from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
 from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
-from config.settings import Settings, instance_secret
+from config.settings import Settings, hide_password, instance_secret
 from handlers.ports import Services
 from handlers.router import is_read_only, route, stateless_reply
 from handlers.types import Incoming
@@ -24,11 +24,17 @@ log = logging.getLogger(__name__)
 
 
 def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
-    """Connect to the database and Redis (or the embedded defaults) and wire everything."""
+    """Connect to the database and Redis (or the embedded defaults) and wire everything.
+    An unreachable Redis or database raises here, at start (one line from the CLI), not on
+    the first message."""
+    kv = make_redis(settings.redis_url)
+    if settings.redis_url:
+        kv.ping()
     db = Database(settings.effective_database_url)
     if migrate:
         db.upgrade()
-    kv = make_redis(settings.redis_url)
+    else:
+        db.require_schema()
     pseudonym = Pseudonymizer(settings.pseudonym_key or instance_secret("pseudonym.key"))
     suggestions = SqlSuggestionStore(db, pseudonym)
     users = SqlUserStore(db, pseudonym)
@@ -96,9 +102,9 @@ def describe(settings: Settings) -> list[str]:
     """Start-up lines: what this process runs on (never a secret)."""
     lines = []
     db = settings.effective_database_url
-    lines.append("database: " + (db.split("@")[-1] if "@" in db else db))
+    lines.append("database: " + hide_password(db))
     if settings.redis_url:
-        lines.append("redis: " + settings.redis_url.split("@")[-1])
+        lines.append("redis: " + hide_password(settings.redis_url))
     else:
         lines.append(
             "redis: REDIS_URL unset - using the embedded in-process store; "

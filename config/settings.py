@@ -8,6 +8,7 @@ See ../shared/INTERFACES.md for the public list of variables.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -16,11 +17,107 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
+DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 INSTANCE_DIR = Path("instance")
 
 
 class SettingsError(ValueError):
-    """A variable has a value we cannot use; the message names the variable."""
+    """A variable has a value we cannot use; the message names the variable (`variable`)."""
+
+    def __init__(self, message: str, variable: str | None = None) -> None:
+        super().__init__(message)
+        self.variable = variable or message.split("=", 1)[0].split()[0]
+
+
+# --- URLs: checked here so that a bad one is one line at start, never a traceback later --------
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def hide_password(url: str) -> str:
+    """`scheme://user:***@host/...`: safe to print."""
+    head, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    userinfo, at, host = rest.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return f"{head}://{user}{':***' if ':' in userinfo else ''}{at}{host}"
+
+
+def normalize_api_base(name: str, value: str) -> str:
+    """The API's root: `https://host`, `https://host/`, `https://host/cgi-bin` and
+    `https://host/cgi-bin/` all mean the same (wechatpy's own form ends in /cgi-bin/; the
+    client appends `/cgi-bin/...` itself, so keeping it made every call go to
+    /cgi-bin/cgi-bin/ and fail with 40066)."""
+    url = value.strip().rstrip("/")
+    while url.endswith("/cgi-bin"):
+        url = url[: -len("/cgi-bin")].rstrip("/")
+    scheme, sep, host = url.partition("://")
+    if scheme not in ("http", "https") or not sep or not host or " " in host:
+        raise SettingsError(
+            f"{name}={value!r}: expected an http(s) address such as https://api.weixin.qq.com",
+            name,
+        )
+    return url
+
+
+def check_database_url(url: str) -> str:
+    """`url` if SQLAlchemy can use it with the drivers we ship (SQLite, PostgreSQL/psycopg2)."""
+    scheme, sep, _ = url.partition("://")
+    dialect, _, driver = scheme.partition("+")
+    shown = hide_password(url)
+    if not sep:
+        raise SettingsError(
+            f"DATABASE_URL={shown!r} is not a database URL: use postgresql://user:password@"
+            "host:5432/dbname, or unset it for the SQLite file under instance/",
+            "DATABASE_URL",
+        )
+    if dialect not in DATABASE_SCHEMES or (
+        driver and driver != ("pysqlite" if dialect == "sqlite" else "psycopg2")
+    ):
+        raise SettingsError(
+            f"DATABASE_URL: '{scheme}://' is not supported; we support sqlite and postgresql "
+            "(postgresql://user:password@host:5432/dbname)",
+            "DATABASE_URL",
+        )
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise SettingsError(
+            f"DATABASE_URL={shown!r}: not a valid URL ({exc})", "DATABASE_URL"
+        ) from None
+    return url
+
+
+def check_redis_url(url: str) -> str:
+    scheme, sep, _ = url.partition("://")
+    if not sep or scheme not in REDIS_SCHEMES:
+        raise SettingsError(
+            f"REDIS_URL={hide_password(url)!r}: expected redis://host:6379/0 (or rediss://, "
+            "unix://); unset it for the embedded store (single process only)",
+            "REDIS_URL",
+        )
+    return url
+
+
+_AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")
+
+
+def _check_aes_key(name: str, value: str) -> None:
+    """An EncodingAESKey is 43 base64 characters (32 bytes); never echo it (it is a secret)."""
+    if value and not _AES_KEY.fullmatch(value):
+        problem = (
+            f"it has {len(value)}" if len(value) != 43 else "it has a character other than those"
+        )
+        raise SettingsError(
+            f"{name} must be the 43-character EncodingAESKey (letters, digits, + and /); "
+            + problem,
+            name,
+        )
 
 
 def _parse_hhmm(name: str, value: str) -> time:
@@ -59,6 +156,7 @@ class Settings:
     wechat_aes_key: str = ""
     wechat_template_id: str = ""
     wechat_api_base_url: str = DEFAULT_API_BASE
+    wecom_api_base_url: str = DEFAULT_WECOM_API_BASE
     wecom_corp_id: str = ""
     wecom_agent_id: str = ""
     wecom_secret: str = ""
@@ -113,8 +211,9 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"BOT_TIMEZONE={tz!r}: unknown time zone") from exc
         aes = get("WECHAT_AES_KEY")
-        if aes and len(aes) != 43:
-            raise SettingsError("WECHAT_AES_KEY must be 43 characters (the EncodingAESKey)")
+        for name in ("WECHAT_AES_KEY", "WECOM_AES_KEY"):
+            _check_aes_key(name, get(name))
+        database_url, redis_url = get("DATABASE_URL"), get("REDIS_URL")
         token = get("WECHAT_TOKEN")
         today = get("BOT_TODAY")
         return cls(
@@ -124,14 +223,19 @@ class Settings:
             wechat_secret=get("WECHAT_SECRET"),
             wechat_aes_key=aes,
             wechat_template_id=get("WECHAT_TEMPLATE_ID"),
-            wechat_api_base_url=get("WECHAT_API_BASE_URL", DEFAULT_API_BASE).rstrip("/"),
+            wechat_api_base_url=normalize_api_base(
+                "WECHAT_API_BASE_URL", get("WECHAT_API_BASE_URL") or DEFAULT_API_BASE
+            ),
+            wecom_api_base_url=normalize_api_base(
+                "WECOM_API_BASE_URL", get("WECOM_API_BASE_URL") or DEFAULT_WECOM_API_BASE
+            ),
             wecom_corp_id=get("WECOM_CORP_ID"),
             wecom_agent_id=get("WECOM_AGENT_ID"),
             wecom_secret=get("WECOM_SECRET"),
             wecom_token=get("WECOM_TOKEN"),
             wecom_aes_key=get("WECOM_AES_KEY"),
-            database_url=get("DATABASE_URL"),
-            redis_url=get("REDIS_URL"),
+            database_url=check_database_url(database_url) if database_url else "",
+            redis_url=check_redis_url(redis_url) if redis_url else "",
             redis_prefix=get("BOT_REDIS_PREFIX"),
             timezone=tz,
             reminder_time=_parse_hhmm("BOT_REMINDER_TIME", get("BOT_REMINDER_TIME", "09:00")),

@@ -53,12 +53,18 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
     # succeeds) and SQLAlchemy then replaces the whole pool; pool_recycle retires idle ones.
     return create_engine(
         url,
+        # A server that does not answer fails the start in seconds, not after TCP's minutes.
+        connect_args={"connect_timeout": 10},
         pool_size=10,
         max_overflow=20,
         pool_recycle=1800,
         hide_parameters=True,
         **extra,  # type: ignore[arg-type]
     )
+
+
+class SchemaNotReady(RuntimeError):
+    """The database has no tables, or an older schema than this code: `db upgrade` first."""
 
 
 class Database:
@@ -114,6 +120,40 @@ class Database:
             return True
         except SQLAlchemyError:
             return False
+
+    def migration_status(self) -> tuple[str | None, str | None]:
+        """(the database's Alembic revision or None, the code's head revision)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision(), head
+
+    def require_schema(self) -> None:
+        """Raise SchemaNotReady when the tables are missing or older than the code (a process
+        that does not migrate would otherwise start and fail on every query). A revision this
+        code does not know is newer: allowed, so that old workers keep running during an
+        upgrade."""
+        from alembic.script import ScriptDirectory
+        from alembic.util.exc import CommandError
+
+        current, head = self.migration_status()
+        if current == head:
+            return
+        where = self.url.split("@")[-1]
+        if current is None:
+            raise SchemaNotReady(
+                f"the database at {where} has no tables yet: run `python -m bot db upgrade`"
+            )
+        try:
+            ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(current)
+        except CommandError:
+            return
+        raise SchemaNotReady(
+            f"the database at {where} is at migration {current}, this code needs {head}: "
+            "run `python -m bot db upgrade`"
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

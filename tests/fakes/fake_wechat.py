@@ -222,7 +222,10 @@ class FakeWeChat:
     def _dispatch(self, request: Request) -> tuple[int, dict[str, Any] | None]:
         path = request.path
         if path not in TOKEN_PATHS and path not in MESSAGE_PATHS:
-            return 404, None
+            # WeChat answers an unknown /cgi-bin/ path (e.g. /cgi-bin/cgi-bin/...) with 40066.
+            return (
+                (200, _error(40066, "invalid url")) if path.startswith("/cgi-bin/") else (404, None)
+            )
         if path in MESSAGE_PATHS and self.latency > 0:
             time.sleep(self.latency)
         fault = self._take_fault(path)
