@@ -138,7 +138,8 @@ class PhotoFetcher:
         """Add missing rows, then try every photo due at ``now`` (one batch)."""
         with self._lock:
             now = now or self.now()
-            report = FetchReport(added=self.store.add_missing(now))
+            added, full = self.store.add_missing(now)
+            report = FetchReport(added=added, more=full)
             if self.source is None:
                 report.waiting = self.store.note_waiting(NO_CREDENTIALS)
                 if report.waiting and not self._warned:
@@ -152,7 +153,7 @@ class PhotoFetcher:
                 outcome = self._fetch(self.source, job, now)
                 if outcome:
                     setattr(report, outcome, getattr(report, outcome) + 1)
-            report.more = len(jobs) == BATCH and not self._stop.is_set()
+            report.more = (full or len(jobs) == BATCH) and not self._stop.is_set()
             report.next_due = self.store.next_due()
             if report.fetched or report.failed or report.retried:
                 log.info(

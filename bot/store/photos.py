@@ -49,9 +49,10 @@ class PhotoStore:
         dialect = db.engine.dialect.name
         self._insert = pg_insert if dialect == "postgresql" else sqlite_insert
 
-    def add_missing(self, now: datetime) -> int:
-        """Rows for every suggestion with attachments and no rows yet; how many were added.
-        An attachment that is not a media id is recorded failed at once, with the reason."""
+    def add_missing(self, now: datetime) -> tuple[int, bool]:
+        """Rows for the suggestions with attachments and no rows yet (a batch of them): how
+        many rows were added, and whether the batch was full (call again). An attachment that
+        is not a media id is recorded failed at once, with the reason."""
         has_rows = exists().where(SuggestionPhotoRow.suggestion_id == SuggestionRow.id)
         query = (
             select(SuggestionRow.id, SuggestionRow.attachments)
@@ -61,7 +62,8 @@ class PhotoStore:
         )
         added = 0
         with self.db.session() as s:
-            for suggestion_id, attachments in s.execute(query).all():
+            found = s.execute(query).all()
+            for suggestion_id, attachments in found:
                 rows = [
                     {
                         "suggestion_id": suggestion_id,
@@ -80,7 +82,7 @@ class PhotoStore:
                 if rows:
                     stmt = self._insert(SuggestionPhotoRow).values(rows).on_conflict_do_nothing()
                     added += s.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
-        return added
+        return added, len(found) == _ADD_BATCH
 
     def due(self, now: datetime, limit: int) -> list[PhotoJob]:
         """Pending photos whose time has come (new ones first come first)."""

@@ -144,7 +144,7 @@ def test_two_fetchers_at_once_download_each_photo_once(photo_state, fake, tmp_pa
         PhotoFetcher(PhotoStore(photo_state.db), photo_state.sender, tmp_path / "media")
         for _ in range(2)
     ]
-    fetchers[0].store.add_missing(datetime.now(UTC))
+    assert fetchers[0].store.add_missing(datetime.now(UTC)) == (12, False)
     threads = [threading.Thread(target=f.run_once) for f in fetchers]
     for thread in threads:
         thread.start()
