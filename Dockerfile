@@ -14,7 +14,8 @@ COPY jobs ./jobs
 COPY config ./config
 COPY alembic.ini ./
 
-RUN useradd --create-home --uid 10001 bot && mkdir -p instance && chown bot instance
+# instance/media exists (owned by bot) so the named volume mounted there starts writable.
+RUN useradd --create-home --uid 10001 bot && mkdir -p instance/media && chown -R bot instance
 USER bot
 
 EXPOSE 8000

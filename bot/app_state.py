@@ -8,6 +8,7 @@ from typing import Any
 import redis
 
 from bot.inbound import InboundProcessor
+from bot.photo_fetcher import PhotoFetcher
 from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
 from bot.store.db import Database
@@ -33,8 +34,11 @@ class AppState:
     cipher: Cipher | None
     seen: SeenRecorder
     extras: dict[str, Any] = field(default_factory=dict)  # e.g. the running scheduler
+    photos: PhotoFetcher | None = None  # photos kept for good (bot/photo_fetcher.py)
 
     def close(self) -> None:
         self.processor.close()
         self.seen.close()  # after the handlers: their last messages are recorded too
+        if self.photos is not None:
+            self.photos.close()  # a photo being downloaded finishes; the rest stay pending
         self.db.dispose()

@@ -33,6 +33,7 @@ from requests.adapters import HTTPAdapter
 from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from bot import wechat_media
 from bot.outbound_status import OutboundMonitor
 from config.settings import normalize_api_base
 
@@ -267,6 +268,38 @@ class WeChatSender:
         if page:
             body["page"] = page
         self._call("message/subscribe/bizsend", body, openid)
+
+    # --- media/get: photos kept for good (bot/photo_fetcher.py) ---------------------------
+    def get_media(
+        self, media_id: str, max_bytes: int = wechat_media.MAX_MEDIA_BYTES
+    ) -> tuple[bytes, str]:
+        """Download a temporary media file: ``(bytes, content type)``. The same session,
+        timeout and token as the sends; a token error refreshes once and retries once;
+        anything else raises WeChatAPIError (40007: the id is unknown or its 3 days are over)."""
+        try:
+            token = self.tokens.get()
+            try:
+                return self._get_media(media_id, token, max_bytes)
+            except WeChatAPIError as exc:
+                if exc.errcode not in TOKEN_ERRORS:
+                    raise
+                logger.info("media/get: token rejected (%s), refreshing", exc.errcode)
+            return self._get_media(media_id, self.tokens.refresh(failed=token), max_bytes)
+        except WeChatAPIError as exc:
+            logger.warning(
+                "media/get failed: errcode=%s kind=%s errmsg=%s", exc.errcode, exc.kind, exc.errmsg
+            )
+            raise
+
+    def _get_media(self, media_id: str, token: str, max_bytes: int) -> tuple[bytes, str]:
+        url = self.client.API_BASE_URL + "media/get"
+        params = {"access_token": token, "media_id": media_id}
+        try:
+            return wechat_media.download(self.client._http, url, params, self.timeout, max_bytes)
+        except wechat_media.MediaFailure as exc:
+            raise WeChatAPIError(exc.errcode, exc.errmsg, exc.kind) from None
+
+    # --- end media/get ---------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the pooled HTTP connections."""

@@ -7,12 +7,14 @@ import logging
 from bot.app_state import AppState
 from bot.clock import SystemClock
 from bot.inbound import InboundProcessor
+from bot.photo_fetcher import PhotoAwareSuggestionStore, PhotoFetcher
 from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
 from bot.store.db import Database
 from bot.store.delivery_reports import SqlDeliveryReports
 from bot.store.kv import RedisConversationStore, make_redis
-from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
+from bot.store.photos import PhotoStore
+from bot.store.repos import SqlCampaignStore, SqlUserStore
 from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings, hide_password, instance_secret
@@ -36,7 +38,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     else:
         db.require_schema()
     pseudonym = Pseudonymizer(settings.pseudonym_key or instance_secret("pseudonym.key"))
-    suggestions = SqlSuggestionStore(db, pseudonym)
+    suggestions = PhotoAwareSuggestionStore(db, pseudonym)  # wakes `photos` (below)
     users = SqlUserStore(db, pseudonym)
     campaigns = SqlCampaignStore(db, kv, settings.redis_prefix)
     clock = SystemClock(settings.tz, settings.today)
@@ -57,6 +59,11 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         pseudonym=pseudonym,
         key_prefix=settings.redis_prefix,
     )
+
+    # Photos kept for good: a suggestion stored with photos wakes the fetcher's thread
+    # (started on first use, in this process); the scheduler's tick wakes it too.
+    photos = PhotoFetcher(PhotoStore(db), sender, settings.effective_media_dir)
+    suggestions.on_photos = photos.notify
 
     seen = SeenRecorder(users, clock.now)
 
@@ -95,6 +102,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         processor=processor,
         cipher=cipher,
         seen=seen,
+        photos=photos,
     )
 
 
@@ -119,6 +127,10 @@ def describe(settings: Settings) -> list[str]:
             if settings.outbound_enabled
             else "WECHAT_APPID/SECRET unset - sends are recorded, not sent"
         )
+    )
+    lines.append(
+        f"photos: kept in {settings.effective_media_dir}"
+        + ("" if settings.outbound_enabled else " once WECHAT_APPID/SECRET are set")
     )
     if settings.today:
         lines.append(f"REHEARSAL CLOCK: answering as if today were {settings.today.isoformat()}")

@@ -173,6 +173,10 @@ class Settings:
     # Key for the stable pseudonym of a user (keyed hash of the openid). Defaults to a key kept
     # in instance/ so pseudonyms stay stable across restarts of an embedded install.
     pseudonym_key: str = ""
+    # --- photos kept for good (bot/photo_fetcher.py) ---
+    # Where photos sent with a suggestion are downloaded to (BOT_MEDIA_DIR); "" = instance/media.
+    media_dir: str = ""
+    # --- end photos ---
 
     @property
     def tz(self) -> ZoneInfo:
@@ -187,6 +191,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(INSTANCE_DIR / 'bot.sqlite3').resolve()}"
+
+    @property
+    def effective_media_dir(self) -> Path:
+        """The photo folder, absolute (resolved against the working folder at start)."""
+        return Path(self.media_dir or INSTANCE_DIR / "media").expanduser().resolve()
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and `chat --today`)."""
@@ -242,6 +251,7 @@ class Settings:
             reminder_days=_parse_days("BOT_REMINDER_DAYS", get("BOT_REMINDER_DAYS", "3,1,0")),
             today=_parse_date("BOT_TODAY", today) if today else None,
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
+            media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
         )
 
 

@@ -140,6 +140,9 @@ def tick(runner_id: str) -> None:
     runner = _CONTEXTS.get(runner_id)
     if runner is None or not runner.keep_going():
         return
+    photos = getattr(runner.state, "photos", None)
+    if photos is not None:  # pending photos are found again (bot/photo_fetcher.py): a wake-up
+        photos.notify()
     if not runner.busy.acquire(blocking=False):
         return  # a long fan-out is still running: it is the tick
     try:

@@ -140,6 +140,41 @@ class SuggestionRow(Base):
     attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+# --- Photos kept for good (bot/photo_fetcher.py) -----------------------------------------------
+
+
+class SuggestionPhotoRow(Base):
+    """One photo of a suggestion (its attachments, in order), downloaded from WeChat's
+    temporary media (kept 3 days there) into BOT_MEDIA_DIR.
+
+    status: "pending" (not fetched yet: new, waiting for credentials, or retrying at
+    next_attempt_at) -> "fetched" (path, content_type, size, sha256) | "failed" (last_error:
+    the platform's errcode and message, or why it can never be fetched). ``path`` is relative to
+    the media folder; it never contains the openid.
+    """
+
+    __tablename__ = "suggestion_photos"
+    __table_args__ = (
+        UniqueConstraint("suggestion_id", "position", name="uq_suggestion_photos_position"),
+        Index("ix_suggestion_photos_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, … in the order they were sent
+    media_id: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(300), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 # --- Scheduled notices (jobs/) ------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ MESSAGE_PATHS = {
     "/cgi-bin/message/subscribe/bizsend",
 }
 TOKEN_PATHS = {"/cgi-bin/token", "/cgi-bin/stable_token"}
+MEDIA_PATH = "/cgi-bin/media/get"  # temporary media (photos): see add_media
 TEMPLATE_FIELD_MAX = 20
 _MORE = "could get access_token by getStableAccessToken, more details at https://mmbizurl.cn/s/JtxxFh33r"
 
@@ -99,6 +100,8 @@ class FakeWeChat:
         self._calls: list[dict[str, Any]] = []
         self._fetches: dict[str, int] = {path: 0 for path in TOKEN_PATHS}
         self._msgid = 1000
+        self._media: dict[str, tuple[bytes, str]] = {}  # media/get: id -> (body, content type)
+        self._media_calls: list[dict[str, Any]] = []
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -165,7 +168,23 @@ class FakeWeChat:
         with self._lock:
             self._rejected[openid] = errcode
 
+    def add_media(self, media_id: str, body: bytes, content_type: str = "image/jpeg") -> None:
+        """Serve ``body`` for ``media_id`` on media/get (an unknown id answers 40007)."""
+        with self._lock:
+            self._media[media_id] = (body, content_type)
+
+    def drop_media(self, media_id: str) -> None:
+        """Forget a media id, as WeChat does after 3 days (media/get then answers 40007)."""
+        with self._lock:
+            self._media.pop(media_id, None)
+
     # -- observations ----------------------------------------------------------------------
+    @property
+    def media_calls(self) -> list[dict[str, Any]]:
+        """Every media/get request: media_id, errcode (0 = served; or the HTTP status), time."""
+        with self._lock:
+            return list(self._media_calls)
+
     @property
     def sent(self) -> list[dict[str, Any]]:
         """Accepted sends: path, openid, touser, body, token, time, msgid (template sends)."""
@@ -214,14 +233,19 @@ class FakeWeChat:
         status, payload = self._dispatch(request)
         if payload is None:
             response = Response(f"HTTP {status}", status=status, mimetype="text/plain")
+        elif "_binary" in payload:  # media/get served a file
+            body_bytes, content_type = payload["_binary"]
+            response = Response(body_bytes, status=200, content_type=content_type)
         else:
             body = json.dumps(payload, ensure_ascii=False)
-            response = Response(body, status=200, mimetype="application/json")
+            # media/get answers its errors as text/plain, like WeChat does.
+            mimetype = "text/plain" if request.path == MEDIA_PATH else "application/json"
+            response = Response(body, status=200, mimetype=mimetype)
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> tuple[int, dict[str, Any] | None]:
         path = request.path
-        if path not in TOKEN_PATHS and path not in MESSAGE_PATHS:
+        if path not in TOKEN_PATHS and path not in MESSAGE_PATHS and path != MEDIA_PATH:
             # WeChat answers an unknown /cgi-bin/ path (e.g. /cgi-bin/cgi-bin/...) with 40066.
             return (
                 (200, _error(40066, "invalid url")) if path.startswith("/cgi-bin/") else (404, None)
@@ -243,6 +267,11 @@ class FakeWeChat:
             code = result[1].get("errcode", 0) if result[1] is not None else result[0]
             with self._lock:
                 self._calls.append({"path": path, "errcode": code, "time": time.time()})
+        if path == MEDIA_PATH:
+            code = result[1].get("errcode", 0) if result[1] is not None else result[0]
+            call = {"media_id": request.args.get("media_id", ""), "errcode": code}
+            with self._lock:
+                self._media_calls.append({**call, "time": time.time()})
         return result
 
     def _handle(self, request: Request, path: str) -> dict[str, Any]:
@@ -258,6 +287,8 @@ class FakeWeChat:
             return self._issue_token(request.args.to_dict(), stable=False)
         if path == "/cgi-bin/stable_token":
             return self._issue_token(body, stable=True)
+        if path == MEDIA_PATH:
+            return self._media_get(request.args.get("access_token", ""), request.args)
         return self._send(path, request.args.get("access_token", ""), body)
 
     def _issue_token(self, params: dict[str, Any], stable: bool) -> dict[str, Any]:
@@ -290,6 +321,33 @@ class FakeWeChat:
     def _valid(token: _Token, now: float) -> bool:
         retired = token.retired_at is not None and now >= token.retired_at
         return not token.expired and not retired and now < token.expires_at
+
+    def _token_error(self, access_token: str) -> dict[str, Any] | None:
+        """The platform's answer to a missing, rotated or expired token; None if it is valid."""
+        now = time.time()
+        with self._lock:
+            token = self._tokens.get(access_token)
+        if not access_token:
+            return _error(41001, "access_token missing")
+        if token is None or (token.retired_at is not None and now >= token.retired_at):
+            return _error(
+                40001, f"invalid credential, access_token is invalid or not latest, {_MORE}"
+            )
+        if token.expired or now >= token.expires_at:
+            return _error(42001, f"access_token expired, {_MORE}")
+        return None
+
+    def _media_get(self, access_token: str, args: Any) -> dict[str, Any]:
+        """media/get: the file (as ``{"_binary": (body, type)}``, rendered by _wsgi) or 40007.
+        WeChat answers errors as JSON with a text/plain type; the client must not care."""
+        denied = self._token_error(access_token)
+        if denied is not None:
+            return denied
+        with self._lock:
+            found = self._media.get(str(args.get("media_id", "")))
+        if found is None:
+            return _error(40007, "invalid media_id")
+        return {"_binary": found}
 
     def _send(self, path: str, access_token: str, body: dict[str, Any]) -> dict[str, Any]:
         now = time.time()
