@@ -128,8 +128,8 @@ PHRASINGS: list[tuple[str, Question | None]] = [
     ("智慧经济报告会什么时候举办", q("countdown", subject="智慧经济报告会")),
     ("集中学习会的截止时间", q("countdown", subject="集中学习会")),
     ("调研报告截止日期是哪天", q("countdown", subject="调研报告")),
-    ("学习调研阶段什么时候结束", q("countdown", subject="学习调研阶段")),
-    ("离学习调研阶段结束还有几天", q("countdown", subject="学习调研阶段")),
+    ("学习调研阶段什么时候结束", q("phase_info", phase="学习调研", aspect="end")),
+    ("离学习调研阶段结束还有几天", q("phase_info", phase="学习调研", aspect="left")),
     ("离六月十日还有几天", q("countdown", subject="6月10日")),
     ("建议征集什么时候截止", q("countdown", subject="建议征集")),
     # overdue
