@@ -18,28 +18,7 @@ RANGE_KINDS = (
     "next_month",
     "month",
     "upcoming",
-    # Read by domain.question_periods; resolved by resolve_period.
-    "day_after",
-    "last_month",
-    "week_after_next",
-    "week_before_last",
-    "next_days",
-    "past_days",
-    "next_weeks",
-    "past_weeks",
-    "weekday",
-    "until_weekday",
-    "day",
-    "until_day",
-    "span",
-    "month_part",
-    "quarter",
-    "next_quarter",
-    "year_rest",
-    "this_year",
-    "remaining",
 )
-REMAINING_DAYS = 3650  # "还剩几个任务": everything from today on
 UPCOMING_DAYS = 14  # "最近/近期" means today and the next 13 days
 
 
@@ -100,7 +79,6 @@ def resolve_range(kind: str, today: date, month: int | None = None) -> tuple[dat
     """The inclusive date range a relative range spec names, seen from `today`.
 
     `kind` is one of RANGE_KINDS; for "month", `month` (1-12) names the nearest such month.
-    The kinds with more slots than a month: domain.periods.resolve_period.
     """
     if kind == "today":
         return today, today

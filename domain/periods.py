@@ -16,13 +16,31 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 from datetime import date, timedelta
 
-from domain.calendar import (
-    REMAINING_DAYS,
-    month_range,
-    nearest_month,
-    resolve_range,
-    week_of,
+from domain.calendar import RANGE_KINDS, month_range, nearest_month, resolve_range, week_of
+
+# The kinds beyond calendar.RANGE_KINDS that questions name (domain.question_periods).
+PERIOD_KINDS = RANGE_KINDS + (
+    "day_after",
+    "last_month",
+    "week_after_next",
+    "week_before_last",
+    "next_days",
+    "past_days",
+    "next_weeks",
+    "past_weeks",
+    "weekday",
+    "until_weekday",
+    "day",
+    "until_day",
+    "span",
+    "month_part",
+    "quarter",
+    "next_quarter",
+    "year_rest",
+    "this_year",
+    "remaining",
 )
+REMAINING_DAYS = 3650  # "还剩几个任务": everything from today on
 
 _PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "begin": (1, 5), "end": (25, 31)}
 
@@ -72,7 +90,7 @@ def resolve_period(
     end_month: int | None = None,
     end_day: int | None = None,
 ) -> tuple[date, date]:
-    """The inclusive range of days a question's period names (kinds: calendar.RANGE_KINDS)."""
+    """The inclusive range of days a question's period names (one of PERIOD_KINDS)."""
     n = count or 0
     if kind == "day_after":
         return today + timedelta(days=2), today + timedelta(days=2)

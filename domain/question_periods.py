@@ -2,7 +2,7 @@
 normalised text (domain.question_text) into a range kind and its slots: standard library only.
 
 The words are read here; the dates they mean, seen from a given day, are computed by
-domain.calendar.resolve_period. Every kind is listed in calendar.RANGE_KINDS.
+domain.calendar.resolve_period. Every kind is listed in domain.periods.PERIOD_KINDS.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def parse_phase_info(text: str) -> dict[str, str] | None:
         return {"phase": ref, "aspect": "current"}
     aspect = _aspect(rest)
     if aspect is None:
-        if text[end:] or not ref.startswith("#"):
+        if text[end:] or (start > 0 and not ref.startswith("#")):
             return None  # "调研阶段工作扎实" is a remark; a bare "第三阶段" is a question
         aspect = "info"
     return {"phase": ref, "aspect": aspect}

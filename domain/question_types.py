@@ -26,7 +26,7 @@ READ_ONLY_INTENTS = frozenset(INTENTS) - {"bind_unit", "switch_campaign"}
 class Question:
     """What was asked. Slots not used by the intent stay None.
 
-    - due_range: `range_kind` (domain.calendar.RANGE_KINDS) with the slots its kind uses —
+    - due_range: `range_kind` (domain.periods.PERIOD_KINDS) with the slots its kind uses —
       `month`, `count` (days, weeks, a month offset or a quarter), `day`, `weekday`, `part`
       (early/mid/late/begin/end of a month), `end_month`/`end_day` (a span);
       `unit` when the question names a unit ("局党组本周有什么任务").

@@ -190,6 +190,26 @@ class Limits:
     conversation_minutes: int = 30
 
 
+@dataclass(frozen=True)
+class MissedQuestion:
+    """A question the assistant could not answer (or only in part), kept so organisers see
+    the wordings people use. `user` is the channel's id: the store keeps only its pseudonym."""
+
+    user: str
+    text: str
+    reply: str
+    kind: str  # "unknown" (nothing understood), "partial", "not_found" (a unit, task, phase)
+    campaign_code: str
+    source_key: str  # the message's dedup key: a retried message is kept once
+    created_at: datetime
+
+
+class MissedQuestionStore(Protocol):
+    def add(self, missed: MissedQuestion) -> None:
+        """Keep `missed` (once per source_key); never raises for a duplicate."""
+        ...
+
+
 @dataclass
 class Services:
     """Everything a handler may use, handed in by the wiring in bot/."""
@@ -200,3 +220,4 @@ class Services:
     conversations: ConversationStore
     clock: Clock
     limits: Limits = field(default_factory=Limits)
+    missed: MissedQuestionStore | None = None  # None: misses are not kept (tests, benches)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
-from domain.questions import parse_question
+from domain.questions import READ_ONLY_INTENTS, parse_question
 from handlers import basic, schedule, subscription, suggest, texts
 from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
@@ -86,11 +86,6 @@ def stateless_reply(msg: Incoming) -> str | None:
     return STATELESS.get(word) or STATELESS.get(word.lower())
 
 
-READ_ONLY_INTENTS = frozenset(
-    {"due_range", "current_phase", "next_phase", "unit_tasks", "countdown", "overdue", "timetable"}
-)
-
-
 def is_read_only(msg: Incoming) -> bool:
     """A schedule question: answering it again changes nothing (its pages are simply saved
     again), so WeChat's retries need no deduplication claim. Should the user be writing a
@@ -163,4 +158,4 @@ def _route_stateless(msg: Incoming, services: Services) -> Reply:
     answer = schedule.try_handle(msg, services)
     if answer is not None:
         return answer
-    return schedule.examples_reply()
+    return schedule.not_understood(msg, services)
