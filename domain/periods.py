@@ -38,11 +38,20 @@ PERIOD_KINDS = RANGE_KINDS + (
     "next_quarter",
     "year_rest",
     "this_year",
+    "half_year",
     "remaining",
 )
 REMAINING_DAYS = 3650  # "还剩几个任务": everything from today on
 
-_PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31), "begin": (1, 5), "end": (25, 31)}
+_PART_DAYS = {
+    "early": (1, 10),
+    "mid": (11, 20),
+    "late": (21, 31),
+    "begin": (1, 5),
+    "end": (25, 31),
+    "first_half": (1, 15),
+    "second_half": (16, 31),
+}
 
 
 def _shift_month(today: date, offset: int) -> tuple[int, int]:
@@ -149,6 +158,9 @@ def resolve_period(
         return first, month_range(year, 3 * quarter)[1]
     if kind == "year_rest":
         return today, date(today.year, 12, 31)
+    if kind == "half_year":
+        first = 1 if n == 1 else 7
+        return date(today.year, first, 1), month_range(today.year, first + 5)[1]
     if kind == "this_year":
         return date(today.year, 1, 1), date(today.year, 12, 31)
     if kind == "remaining":

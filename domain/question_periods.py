@@ -18,7 +18,7 @@ _WEEKDAYS.update({str(n): n - 1 for n in range(1, 7)})
 _WEEK_OFFSET = {"": 0, "本": 0, "这": 0, "下": 1, "上": -1}
 _MONTH_OFFSET = {"本": 0, "这": 0, "当": 0, "下": 1, "上": -1, "": 0}
 _PARTS = {"上旬": "early", "中旬": "mid", "下旬": "late", "初": "begin", "中": "mid"}
-_PARTS.update({"底": "end", "末": "end"})
+_PARTS.update({"底": "end", "末": "end", "上半月": "first_half", "下半月": "second_half"})
 _BEFORE = r"(?:之前|以前|前|为止)"
 _M = r"(1[0-2]|[1-9])月"
 _D = r"([12]\d|3[01]|[1-9])"
@@ -105,9 +105,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = tuple(
         (rf"(?:{_M})?{_D}[日号]?{_BEFORE}", _day("until_day")),
         (rf"(?:{_M})?{_D}[日号]", _day("day")),
         (rf"(?:{_M}|(本|这|当|下|上)?月)[底末]{_BEFORE}", _month_end_before),
-        (r"(?:(1[0-2]|[1-9])月|(本|这|当|下|上)?月)(上旬|中旬|下旬|初|中(?!旬)|底|末)", _month_part),
+        (
+            r"(?:(1[0-2]|[1-9])月|(本|这|当|下|上)?月)(上旬|中旬|下旬|上半月|下半月|初|中(?!旬)|底|末)",
+            _month_part,
+        ),
         (r"(?<![月\d])(上旬|中旬|下旬)", lambda m: {"range_kind": "month_part", "count": 0,
                                                  "part": _PARTS[m.group(1)]}),
+        (r"(?<![月\d])(上半月|下半月)", lambda m: {"range_kind": "month_part", "count": 0,
+                                                   "part": _PARTS[m.group(1)]}),
+        (r"(上|下)半年", lambda m: {"range_kind": "half_year", "count": 1 if m.group(1) == "上" else 2}),
         (r"(?:本|这|当前|目前)季度", _kind("quarter")),
         (r"下季度", _kind("next_quarter")),
         (r"第?([1-4一二三四])季度", _quarter),

@@ -14,7 +14,7 @@ import re
 
 from domain.question_text import cn_to_int
 
-_ORDINAL = re.compile(r"第([1-9一二三四五六七八九])个?阶段")
+_ORDINAL = re.compile(r"(?:^|第)([1-9一二三四五六七八九])个?阶段")
 _LAST = re.compile(r"最后(?:一个|1个)?阶段|最末阶段|收尾阶段")
 _FIRST = re.compile(r"首个阶段|头一个阶段|开头的?阶段")
 _NAMED = re.compile(r"([\u4e00-\u9fff、，,]{2,14}?)阶段")
@@ -34,7 +34,7 @@ _ASPECTS = (
     ("info", re.compile(r"什么|哪些|啥|干嘛|怎么|任务|内容|重点|安排|是|吗|呢|做|多会")),
 )
 _CAMPAIGN = re.compile(
-    r"^(?:本次|这次|整个|整次|全部|咱们|我们的?|这个|本)?(?:活动|大讨论)(?:整体|全程|总体)?(?:的)?"
+    r"^(?:离|距离?)?(?:本次|这次|整个|整次|全部|咱们|我们的?|这个|本)?(?:活动|大讨论)(?:整体|全程|总体)?(?:的)?"
     r"|^(?:一共|总共|全程)(?=几天)"
 )
 _NOT_CAMPAIGN = re.compile(r"阶段|任务|方案|建议|意见|报名|材料|报告|会")
@@ -55,7 +55,9 @@ def phase_ref(text: str) -> tuple[str, int, int] | None:
             return ref or f"#{cn_to_int(match.group(1))}", match.start(), match.end()
     for match in _NAMED.finditer(text):
         words = re.sub(r"^(?:离|距|到|进入|在|是|从|的)+", "", match.group(1)).rstrip("的")
-        words = re.sub(r"^.*(?:还有\d*天到|几天到|还要几天到|是不是|是否|是)", "", words)
+        words = re.sub(
+            r"^.*(?:还有\d*天到|几天到|还要几天到|是不是|是否|是|什么时候(?:进入|到|开始))", "", words
+        )
         if len(words) >= 2 and not _NOT_A_NAME.search(words):
             return words, match.end() - len(words) - 2, match.end()
     return None

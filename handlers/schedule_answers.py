@@ -63,6 +63,7 @@ def range_label(question: Question, start: date, end: date, today: date) -> str:
         month=start.month,
         part=T.PART_NAMES.get(question.part or "", ""),
         date=fmt_date(end, today),
+        half="上" if question.count == 1 else "下",
     )
 
 

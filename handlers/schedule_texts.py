@@ -55,12 +55,14 @@ RANGE_FORMATS = {
     "until_weekday": "{week}{weekday}前",
     "month_part": "{month}月{part}",
     "until_day": "{date}前",
+    "half_year": "{half}半年",
     "day": "{date}",
 }
 QUARTER_LABEL = "第{count}季度"
 WEEK_PREFIX = {0: "本周", 1: "下周", -1: "上周"}
 WEEKDAY_NAMES = "一二三四五六日"
 PART_NAMES = {"early": "上旬", "mid": "中旬", "late": "下旬", "begin": "初", "end": "底"}
+PART_NAMES |= {"first_half": "上半月", "second_half": "下半月"}
 WHEN = "{label}（{range}）"
 FROM_DAY = "{date}起"
 MONTH_LABEL = "{month}月"
