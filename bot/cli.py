@@ -78,6 +78,10 @@ def build_parser() -> Parser:
         dest="db_command", required=True, parser_class=Parser
     )
     db.add_parser("upgrade", help="apply database migrations")
+
+    from bot import cli_questions
+
+    cli_questions.add_parser(sub, Parser, _iso_date)
     return p
 
 
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     args = build_parser().parse_args(argv)
-    setup_logging("WARNING" if args.command in ("chat", "plan", "suggestions", "jobs") else None)
+    setup_logging("WARNING" if args.command in ("chat", "plan", "suggestions", "jobs", "questions") else None)
     try:
         settings = Settings.from_env()
         from bot import commands

@@ -11,6 +11,7 @@ from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
 from bot.store.db import Database
 from bot.store.kv import RedisConversationStore, make_redis
+from bot.store.missed import SqlMissedQuestionStore
 from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
 from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
@@ -40,6 +41,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         users=users,
         conversations=conversations,
         clock=clock,
+        missed=SqlMissedQuestionStore(db, pseudonym),
     )
     sender = build_sender(
         settings.wechat_appid,
