@@ -48,6 +48,8 @@ _REMAINING = re.compile(
     r"(?:任务|工作|事项?)(?:没到期|没截止|未完成|没完成|要做|要交)?(?:了|呢|啊|吗)?$"
     r"|^还有几[个项](?:没到期|没截止|要交|要做)?(?:了|呢)?$"
 )
+# What a partly understood question must still ask about: something to do ("要开什么会").
+_DOING = re.compile(r"要|有|做|干|开|办|交|报|忙|搞")
 _I_AM = re.compile(r"^我们?(?:是|在)(.+?)的?$")
 
 
@@ -67,7 +69,7 @@ def parse_due_range(text: str) -> Question | None:
     weak = _WEAK_DUE.search(rest) and (ASKING.search(rest) or _WEAK_DUE.fullmatch(bare))
     note = None
     if not (strong or weak or (rest in {"的", "呢"} and found.start == 0)):
-        if not (found.start == 0 and ASKING.search(rest) and 0 < len(rest) <= 10):
+        if not (found.start == 0 and ASKING.search(rest) and _DOING.search(rest) and len(rest) <= 10):
             return None
         note = rest  # "本周要开什么会": the period is clear, the rest is not
     if "了" in rest and not ASKING.search(text):

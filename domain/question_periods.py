@@ -117,7 +117,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = tuple(
         (r"(?:本|这|当前|目前)季度", _kind("quarter")),
         (r"下季度", _kind("next_quarter")),
         (r"第?([1-4一二三四])季度", _quarter),
-        (rf"年[底末]{_BEFORE}|年内|今年(?:还|剩下|剩余|余下)", _kind("year_rest")),
+        (rf"(?:今年)?年[底末]{_BEFORE}|年内|今年(?:还|剩下|剩余|余下)", _kind("year_rest")),
         (r"年[底末]", lambda _m: {"range_kind": "month", "month": 12}),
         (r"今年|本年|全年", _kind("this_year")),
         (r"(?:未来|接下来|今后|之后|往后|后面|近|最近|这)(\d{1,2})天", _num("next_days")),

@@ -69,7 +69,8 @@ def seed_plan(code: str) -> Plan:
 
 def _facts(spec: Any, day: str) -> tuple[str, ...]:
     if isinstance(spec, dict):
-        return tuple(spec.get("all", ())) + tuple(spec.get(day) or ())
+        by_day = {str(key): value for key, value in spec.items()}  # YAML reads dates as dates
+        return tuple(by_day.get("all") or ()) + tuple(by_day.get(day) or ())
     return tuple(spec or ())
 
 
