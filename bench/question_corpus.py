@@ -26,13 +26,17 @@ def main(argv: list[str] | None = None) -> int:
         passed, total = kinds.get(kind, (0, 0))
         print(f"  {kind:<16} {passed:>4}/{total:<4} {passed / total if total else 0:6.1%}")
     passed = sum(r.passed for r in results)
-    print(f"question corpus: {passed}/{len(results)} answered with the expected facts ({share:.1%})")
+    print(
+        f"question corpus: {passed}/{len(results)} answered with the expected facts ({share:.1%})"
+    )
     if args.failures:
         for result in results:
             if not result.passed:
                 case = result.case
-                print(f"FAIL [{case.kind}] {case.plan} {case.today} {case.text!r}: "
-                      f"{'; '.join(result.problems)}\n    {result.answer[:160]!r}")
+                print(
+                    f"FAIL [{case.kind}] {case.plan} {case.today} {case.text!r}: "
+                    f"{'; '.join(result.problems)}\n    {result.answer[:160]!r}"
+                )
     verdict = "PASS" if share >= TARGET else "FAIL"
     print(f"{verdict}: {share:.1%} {'>=' if verdict == 'PASS' else '<'} {TARGET:.0%}")
     return 0 if verdict == "PASS" else 1

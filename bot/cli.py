@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     args = build_parser().parse_args(argv)
-    setup_logging("WARNING" if args.command in ("chat", "plan", "suggestions", "jobs", "questions") else None)
+    setup_logging(
+        "WARNING" if args.command in ("chat", "plan", "suggestions", "jobs", "questions") else None
+    )
     try:
         settings = Settings.from_env()
         from bot import commands

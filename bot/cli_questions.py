@@ -14,7 +14,9 @@ from typing import Any, TextIO
 from config.settings import Settings
 
 
-def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser], iso_date: Callable[[str], date]) -> None:
+def add_parser(
+    sub: Any, parser_class: type[argparse.ArgumentParser], iso_date: Callable[[str], date]
+) -> None:
     """The `questions` command and its `missed` subcommand, on the CLI's subparsers."""
     questions = sub.add_parser("questions", help="questions from chat").add_subparsers(
         dest="questions_command", required=True, parser_class=parser_class

@@ -159,8 +159,8 @@ def resolve_period(
     if kind == "year_rest":
         return today, date(today.year, 12, 31)
     if kind == "half_year":
-        first = 1 if n == 1 else 7
-        return date(today.year, first, 1), month_range(today.year, first + 5)[1]
+        opening = 1 if n == 1 else 7
+        return date(today.year, opening, 1), month_range(today.year, opening + 5)[1]
     if kind == "this_year":
         return date(today.year, 1, 1), date(today.year, 12, 31)
     if kind == "remaining":

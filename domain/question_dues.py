@@ -69,7 +69,9 @@ def parse_due_range(text: str) -> Question | None:
     weak = _WEAK_DUE.search(rest) and (ASKING.search(rest) or _WEAK_DUE.fullmatch(bare))
     note = None
     if not (strong or weak or (rest in {"的", "呢"} and found.start == 0)):
-        if not (found.start == 0 and ASKING.search(rest) and _DOING.search(rest) and len(rest) <= 10):
+        if not (
+            found.start == 0 and ASKING.search(rest) and _DOING.search(rest) and len(rest) <= 10
+        ):
             return None
         note = rest  # "本周要开什么会": the period is clear, the rest is not
     if "了" in rest and not ASKING.search(text):
@@ -96,7 +98,12 @@ def phase_or_countdown(subject: str, aspect: str | None = None) -> Question | No
     if _NEXT_PHASE.fullmatch(subject):
         return Question("next_phase")
     found = find_period(subject)
-    if found and found.start == 0 and found.end == len(subject) and found.slots["range_kind"] != "day":
+    if (
+        found
+        and found.start == 0
+        and found.end == len(subject)
+        and found.slots["range_kind"] != "day"
+    ):
         return None  # "今天是几号", "这周还有几天": about the calendar, not a task
     return Question("countdown", subject=subject, aspect=aspect)
 

@@ -93,58 +93,65 @@ def _span(m: re.Match[str]) -> dict[str, object]:
 
 
 # (pattern, slots) in no particular order: the earliest match wins, the longest at one place.
-_PATTERNS: tuple[tuple[re.Pattern[str], Builder], ...] = tuple(
-    (re.compile(p), b)
-    for p, b in (
-        (
-            rf"(?:从)?(?:{_M})?{_D}[日号]?(?:到|至|~|-|—)(?:{_M})?(?:{_D}[日号]|(?:本?月)?[底末])",
-            _span,
-        ),
-        (rf"(本|这|下|上)?周([一二三四五六日天1-7]){_BEFORE}", _weekday("until_weekday")),
-        (r"(本|这|下|上)?周([一二三四五六日天1-7])(?!个)", _weekday("weekday")),
-        (rf"(?:{_M})?{_D}[日号]?{_BEFORE}", _day("until_day")),
-        (rf"(?:{_M})?{_D}[日号]", _day("day")),
-        (rf"(?:{_M}|(本|这|当|下|上)?月)[底末]{_BEFORE}", _month_end_before),
-        (
-            r"(?:(1[0-2]|[1-9])月|(本|这|当|下|上)?月)(上旬|中旬|下旬|上半月|下半月|初|中(?!旬)|底|末)",
-            _month_part,
-        ),
-        (r"(?<![月\d])(上旬|中旬|下旬)", lambda m: {"range_kind": "month_part", "count": 0,
-                                                 "part": _PARTS[m.group(1)]}),
-        (r"(?<![月\d])(上半月|下半月)", lambda m: {"range_kind": "month_part", "count": 0,
-                                                   "part": _PARTS[m.group(1)]}),
-        (r"(上|下)半年", lambda m: {"range_kind": "half_year", "count": 1 if m.group(1) == "上" else 2}),
-        (r"(?:本|这|当前|目前)季度", _kind("quarter")),
-        (r"下季度", _kind("next_quarter")),
-        (r"第?([1-4一二三四])季度", _quarter),
-        (rf"(?:今年)?年[底末]{_BEFORE}|年内|今年(?:还|剩下|剩余|余下)", _kind("year_rest")),
-        (r"年[底末]", lambda _m: {"range_kind": "month", "month": 12}),
-        (r"今年|本年|全年", _kind("this_year")),
-        (r"(?:未来|接下来|今后|之后|往后|后面|近|最近|这)(\d{1,2})天", _num("next_days")),
-        (r"(\d{1,2})天(?:内|之内|以内)", _num("next_days")),
-        (r"(?:过去|前|之前|上)(\d{1,2})天", _num("past_days")),
-        (r"(?:未来|接下来|今后|之后|往后|后面|后|近|最近)(\d{1,2})个?周", _num("next_weeks")),
-        (r"(\d{1,2})个?周(?:内|之内|以内)", _num("next_weeks")),
-        (r"(?:过去|前|上)(\d{1,2})个?周", _num("past_weeks")),
-        (r"下下周", _kind("week_after_next")),
-        (r"上上周", _kind("week_before_last")),
-        (r"今天|今日", _kind("today")),
-        (r"明天|明日", _kind("tomorrow")),
-        (r"后天", _kind("day_after")),
-        (r"(?:本|这)周", _kind("this_week")),
-        (r"(?<!下)下周", _kind("next_week")),
-        (r"(?<!上)上周", _kind("last_week")),
-        (r"(?:本|这|当)月", _kind("this_month")),
-        (r"(?<!下)下月", _kind("next_month")),
-        (r"(?<!上)上月", _kind("last_month")),
-        (
-            r"最近|近期|近日|近几天|这几天|快要?到期|即将到期|马上到期|快截止|即将截止",
-            _kind("upcoming"),
-        ),
-        (r"(?<!\d)(1[0-2]|[1-9])月(?![\d底末初中上下])", lambda m: {"range_kind": "month",
-                                                                   "month": int(m.group(1))}),
-    )
+_SPECS: tuple[tuple[str, Builder], ...] = (
+    (
+        rf"(?:从)?(?:{_M})?{_D}[日号]?(?:到|至|~|-|—)(?:{_M})?(?:{_D}[日号]|(?:本?月)?[底末])",
+        _span,
+    ),
+    (rf"(本|这|下|上)?周([一二三四五六日天1-7]){_BEFORE}", _weekday("until_weekday")),
+    (r"(本|这|下|上)?周([一二三四五六日天1-7])(?!个)", _weekday("weekday")),
+    (rf"(?:{_M})?{_D}[日号]?{_BEFORE}", _day("until_day")),
+    (rf"(?:{_M})?{_D}[日号]", _day("day")),
+    (rf"(?:{_M}|(本|这|当|下|上)?月)[底末]{_BEFORE}", _month_end_before),
+    (
+        r"(?:(1[0-2]|[1-9])月|(本|这|当|下|上)?月)(上旬|中旬|下旬|上半月|下半月|初|中(?!旬)|底|末)",
+        _month_part,
+    ),
+    (
+        r"(?<![月\d])(上旬|中旬|下旬)",
+        lambda m: {"range_kind": "month_part", "count": 0, "part": _PARTS[m.group(1)]},
+    ),
+    (
+        r"(?<![月\d])(上半月|下半月)",
+        lambda m: {"range_kind": "month_part", "count": 0, "part": _PARTS[m.group(1)]},
+    ),
+    (
+        r"(上|下)半年",
+        lambda m: {"range_kind": "half_year", "count": 1 if m.group(1) == "上" else 2},
+    ),
+    (r"(?:本|这|当前|目前)季度", _kind("quarter")),
+    (r"下季度", _kind("next_quarter")),
+    (r"第?([1-4一二三四])季度", _quarter),
+    (rf"(?:今年)?年[底末]{_BEFORE}|年内|今年(?:还|剩下|剩余|余下)", _kind("year_rest")),
+    (r"年[底末]", lambda _m: {"range_kind": "month", "month": 12}),
+    (r"今年|本年|全年", _kind("this_year")),
+    (r"(?:未来|接下来|今后|之后|往后|后面|近|最近|这)(\d{1,2})天", _num("next_days")),
+    (r"(\d{1,2})天(?:内|之内|以内)", _num("next_days")),
+    (r"(?:过去|前|之前|上)(\d{1,2})天", _num("past_days")),
+    (r"(?:未来|接下来|今后|之后|往后|后面|后|近|最近)(\d{1,2})个?周", _num("next_weeks")),
+    (r"(\d{1,2})个?周(?:内|之内|以内)", _num("next_weeks")),
+    (r"(?:过去|前|上)(\d{1,2})个?周", _num("past_weeks")),
+    (r"下下周", _kind("week_after_next")),
+    (r"上上周", _kind("week_before_last")),
+    (r"今天|今日", _kind("today")),
+    (r"明天|明日", _kind("tomorrow")),
+    (r"后天", _kind("day_after")),
+    (r"(?:本|这)周", _kind("this_week")),
+    (r"(?<!下)下周", _kind("next_week")),
+    (r"(?<!上)上周", _kind("last_week")),
+    (r"(?:本|这|当)月", _kind("this_month")),
+    (r"(?<!下)下月", _kind("next_month")),
+    (r"(?<!上)上月", _kind("last_month")),
+    (
+        r"最近|近期|近日|近几天|这几天|快要?到期|即将到期|马上到期|快截止|即将截止",
+        _kind("upcoming"),
+    ),
+    (
+        r"(?<!\d)(1[0-2]|[1-9])月(?![\d底末初中上下])",
+        lambda m: {"range_kind": "month", "month": int(m.group(1))},
+    ),
 )
+_PATTERNS = tuple((re.compile(pattern), build) for pattern, build in _SPECS)
 
 
 def find_period(text: str) -> Found | None:
@@ -166,5 +173,5 @@ def find_period(text: str) -> Found | None:
 
 
 def ordinal(word: str) -> int:
-    """"三" or "3" as 3."""
+    """ "三" or "3" as 3."""
     return cn_to_int(word)

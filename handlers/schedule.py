@@ -19,8 +19,8 @@ from handlers import schedule_answers as answers
 from handlers import schedule_phases as phases
 from handlers import schedule_texts as T
 from handlers.ports import CampaignInfo, Services
-from handlers.schedule_help import not_understood, remember_miss
 from handlers.schedule_format import best_matches, owner_units, paginate, with_more_footer
+from handlers.schedule_help import not_understood, remember_miss
 from handlers.types import Incoming, Reply
 
 MENU_KEYS: dict[str, Question] = {

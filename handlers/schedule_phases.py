@@ -144,6 +144,8 @@ def campaign_span(plan: Plan, question: Question, today: date) -> list[str]:
         return [T.CAMPAIGN_NO_DATES.format(name=plan.name)]
     start, end = bounds
     return [_span_answer(question.aspect or "left", plan.name, start, end, today)]
+
+
 def current_phase(plan: Plan, today: date) -> list[str]:
     """The running phase: name, dates, what it asks, days left; or where the campaign stands."""
     if not plan.phases:
@@ -211,5 +213,3 @@ def next_phase(plan: Plan, today: date) -> list[str]:
     if upcoming.summary:
         lines.append(T.PHASE_SUMMARY.format(summary=upcoming.summary))
     return paginate("\n".join(lines), [])
-
-

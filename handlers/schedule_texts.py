@@ -129,7 +129,9 @@ OVERDUE_NONE = "目前没有截止日期已过的任务。"
 UNIT_HEADER = "{units}负责的任务共{count}项："
 UNIT_EMPTY = "{units}在方案中暂无分配的任务。"
 UNIT_NOT_FOUND = "没有找到“{unit}”。本活动的责任单位有：{units}。"
-UNIT_NOT_FOUND_CLOSE = "没有找到“{unit}”。您要找的是不是：{units}？\n回复“{example}的任务”即可查看。"
+UNIT_NOT_FOUND_CLOSE = (
+    "没有找到“{unit}”。您要找的是不是：{units}？\n回复“{example}的任务”即可查看。"
+)
 UNIT_NO_OWNERS = "这个活动的方案没有写明责任单位，回复“时间表”可查看全部任务。"
 UNIT_NOT_BOUND = "还不知道您的单位呢。请回复“我是XX的”告诉我，例如“我是{example}的”。"
 

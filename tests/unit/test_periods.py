@@ -32,7 +32,12 @@ D = date
         ("until_weekday", MON, {"weekday": 2, "count": 0}, (D(2018, 6, 4), D(2018, 6, 6))),
         ("until_weekday", WED, {"weekday": 2, "count": 1}, (D(2018, 6, 27), D(2018, 7, 4))),
         # asked on Thursday about "本周三之前": the week up to Wednesday
-        ("until_weekday", D(2018, 6, 7), {"weekday": 2, "count": 0}, (D(2018, 6, 4), D(2018, 6, 6))),
+        (
+            "until_weekday",
+            D(2018, 6, 7),
+            {"weekday": 2, "count": 0},
+            (D(2018, 6, 4), D(2018, 6, 6)),
+        ),
         ("day", MON, {"day": 15}, (D(2018, 6, 15), D(2018, 6, 15))),
         ("day", WED, {"day": 15}, (D(2018, 7, 15), D(2018, 7, 15))),  # the next 15th
         ("until_day", MON, {"day": 15}, (D(2018, 6, 4), D(2018, 6, 15))),
