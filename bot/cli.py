@@ -95,6 +95,9 @@ def build_parser() -> Parser:
     db.add_parser("upgrade", help="apply database migrations")
 
     sub.add_parser("doctor", help="check the whole configuration, one line per item")
+    from bot import cli_questions
+
+    cli_questions.add_parser(sub, Parser, _iso_date)
     return p
 
 
@@ -103,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     setup_logging(
-        "WARNING" if args.command in ("chat", "plan", "suggestions", "jobs", "doctor") else None
+        "WARNING"
+        if args.command in ("chat", "plan", "suggestions", "jobs", "doctor", "questions")
+        else None
     )
     settings: Settings | None = None
     try:

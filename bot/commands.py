@@ -23,6 +23,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "suggestions": suggestions,
         "jobs": jobs,
         "db": db,
+        "questions": questions,
     }[args.command]
     return handler(args, settings)
 
@@ -211,3 +212,9 @@ def db(args: argparse.Namespace, settings: Settings) -> int:
     print("database is up to date", file=sys.stderr)
     database.dispose()
     return 0
+
+
+def questions(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_questions
+
+    return cli_questions.run(args, settings)

@@ -13,6 +13,7 @@ from bot.seen import SeenRecorder
 from bot.store.db import Database
 from bot.store.delivery_reports import SqlDeliveryReports
 from bot.store.kv import RedisConversationStore, make_redis
+from bot.store.missed import SqlMissedQuestionStore
 from bot.store.photos import PhotoStore
 from bot.store.repos import SqlCampaignStore, SqlUserStore
 from bot.wechat_client import build_sender
@@ -50,6 +51,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         conversations=conversations,
         clock=clock,
         reports=SqlDeliveryReports(db),
+        missed=SqlMissedQuestionStore(db, pseudonym),
     )
     sender = build_sender(
         settings.wechat_appid,

@@ -208,6 +208,26 @@ class DeliveryReports(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class MissedQuestion:
+    """A question the assistant could not answer (or only in part), kept so organisers see
+    the wordings people use. `user` is the channel's id: the store keeps only its pseudonym."""
+
+    user: str
+    text: str
+    reply: str
+    kind: str  # "unknown" (nothing understood), "partial", "not_found" (a unit, task, phase)
+    campaign_code: str
+    source_key: str  # the message's dedup key: a retried message is kept once
+    created_at: datetime
+
+
+class MissedQuestionStore(Protocol):
+    def add(self, missed: MissedQuestion) -> None:
+        """Keep `missed` (once per source_key); never raises for a duplicate."""
+        ...
+
+
 @dataclass
 class Services:
     """Everything a handler may use, handed in by the wiring in bot/."""
@@ -219,3 +239,4 @@ class Services:
     clock: Clock
     limits: Limits = field(default_factory=Limits)
     reports: DeliveryReports | None = None  # None: reports are acknowledged and dropped
+    missed: MissedQuestionStore | None = None  # None: misses are not kept (tests, benches)

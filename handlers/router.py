@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from domain import intake
-from domain.questions import parse_question
+from domain.questions import READ_ONLY_INTENTS, parse_question
 from handlers import basic, offer, schedule, subscription, suggest, texts
 from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
@@ -108,11 +108,6 @@ def stateless_reply(msg: Incoming) -> str | None:
         return None
     word = normalize(msg.text)
     return STATELESS.get(word) or STATELESS.get(word.lower())
-
-
-READ_ONLY_INTENTS = frozenset(
-    {"due_range", "current_phase", "next_phase", "unit_tasks", "countdown", "overdue", "timetable"}
-)
 
 
 # A question, not a remark: a sentence that mentions the schedule ("还应公开每周的到期任务清单")
@@ -231,4 +226,4 @@ def _route_stateless(msg: Incoming, services: Services) -> Reply:
         return answer
     if offer.worth_offering(msg):  # may be an idea: ask once, never answer it with help
         return offer.make(msg, services)
-    return schedule.examples_reply()
+    return schedule.not_understood(msg, services)

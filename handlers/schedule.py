@@ -3,7 +3,9 @@
 Entry points for the router:
 - `try_handle(msg, services)`: a Reply for a schedule question (text or voice), else None;
 - `handle_menu(key, msg, services)`: the menu keys in MENU_KEYS;
-- `examples_reply()`: what can be asked, for messages nobody understood.
+- `not_understood(msg, services)`: the closest question forms, for messages nobody
+  understood (the miss is kept: handlers/schedule_help.py); `examples_reply()`: the fixed
+  list of examples (unknown menu keys).
 
 Long answers are paged: the first page (with the "更多" footer) is the reply; the rest go in
 `Reply.more`, which the router stores for "更多" (an empty tuple clears older pages).
@@ -15,9 +17,11 @@ from domain.plan import Plan
 from domain.questions import Question, looks_like_schedule_question, parse_question
 from handlers import campaign_choice
 from handlers import schedule_answers as answers
+from handlers import schedule_phases as phases
 from handlers import schedule_texts as T
 from handlers.ports import CampaignInfo, Services
 from handlers.schedule_format import best_matches, owner_units, paginate, with_more_footer
+from handlers.schedule_help import not_understood, remember_miss
 from handlers.types import Incoming, Reply
 
 MENU_KEYS: dict[str, Question] = {
@@ -30,12 +34,12 @@ _TEXT_KINDS = ("text", "voice")
 def try_handle(msg: Incoming, services: Services) -> Reply | None:
     """Answer `msg` if it is a schedule question (or a choice of campaign / unit); None lets
     the router offer it to other handlers. Schedule-like questions that cannot be read get the
-    examples."""
+    closest question forms (and are kept as misses)."""
     if msg.kind not in _TEXT_KINDS or not msg.text:
         return None
     question = parse_question(msg.text)
     if question is None:
-        return examples_reply() if looks_like_schedule_question(msg.text) else None
+        return not_understood(msg, services) if looks_like_schedule_question(msg.text) else None
     return answer(question, msg, services)
 
 
@@ -62,7 +66,11 @@ def answer(question: Question, msg: Incoming, services: Services) -> Reply:
     choice = campaign_choice.choose(msg.user, services, said)
     if choice.plan is None:
         return _paged(_choose_pages(list(choice.candidates)))
-    return _paged(_about_plan(question, choice.plan, msg.user, services))
+    plan = choice.plan
+    pages, missed = _about_plan(question, plan, msg.user, services)
+    if missed:  # answered in part, or what it names is not in the plan: worth a look
+        remember_miss(msg, services, pages[0], missed, plan.code)
+    return _paged(pages)
 
 
 def _paged(pages: list[str]) -> Reply:
@@ -84,7 +92,11 @@ def _choose_pages(active: list[CampaignInfo], header: str = T.CHOOSE_HEADER) -> 
     return paginate(header, lines)
 
 
-def _about_plan(question: Question, plan: Plan, user: str, services: Services) -> list[str]:
+def _about_plan(
+    question: Question, plan: Plan, user: str, services: Services
+) -> tuple[list[str], str | None]:
+    """The pages answering `question`, and the kind of miss when it was not fully answered
+    ("partial", "not_found"), else None."""
     today = services.clock.today()
     intent = question.intent
     if intent == "due_range":
@@ -92,19 +104,30 @@ def _about_plan(question: Question, plan: Plan, user: str, services: Services) -
         if question.unit:
             units = answers.resolve_units(plan, question.unit)
             if not units and not _names_campaign(question.unit, plan):
-                return answers.unit_not_found(plan, question.unit)
-        return answers.due_range(plan, question, today, units)
+                return answers.due_range_unit_unknown(plan, question, today), "not_found"
+        return answers.due_range(plan, question, today, units), _partial(question)
+    if intent == "phase_info":
+        found = phases.find_phase(plan, question.phase or "#1") if plan.phases else None
+        return phases.phase_info(plan, question, today), None if found else "not_found"
+    if intent == "campaign_span":
+        return phases.campaign_span(plan, question, today), None
     if intent == "current_phase":
-        return answers.current_phase(plan, today)
+        return phases.current_phase(plan, today), None
     if intent == "next_phase":
-        return answers.next_phase(plan, today)
+        return phases.next_phase(plan, today), None
     if intent == "countdown":
-        return answers.countdown(plan, question.subject or "", today)
+        pages = answers.countdown(plan, question.subject or "", today)
+        no_match = T.COUNTDOWN_NO_MATCH.format(subject=question.subject)
+        return pages, "not_found" if pages[0] == no_match else None
     if intent == "overdue":
-        return answers.overdue(plan, today)
+        return answers.overdue(plan, today), None
     if intent == "unit_tasks":
         return _unit_tasks(question.unit, plan, user, services)
-    return answers.timetable(plan, today)
+    return answers.timetable(plan, today), None
+
+
+def _partial(question: Question) -> str | None:
+    return "partial" if question.note else None
 
 
 def _names_campaign(said: str, plan: Plan) -> bool:
@@ -112,25 +135,27 @@ def _names_campaign(said: str, plan: Plan) -> bool:
     return bool(best_matches(said, [plan.name], fuzzy=False)) or said.lower() == plan.code.lower()
 
 
-def _unit_tasks(said: str | None, plan: Plan, user: str, services: Services) -> list[str]:
+def _unit_tasks(
+    said: str | None, plan: Plan, user: str, services: Services
+) -> tuple[list[str], str | None]:
     today = services.clock.today()
     if said is None:  # "我的任务": the unit the user told us
         said = services.users.profile(user).unit
         if not said:
             known = owner_units(plan)
             if not known:
-                return [T.UNIT_NO_OWNERS]
-            return [T.UNIT_NOT_BOUND.format(example=known[0])]
+                return [T.UNIT_NO_OWNERS], None
+            return [T.UNIT_NOT_BOUND.format(example=known[0])], None
     units = answers.resolve_units(plan, said)
     if units:
-        return answers.unit_tasks(plan, units, today)
+        return answers.unit_tasks(plan, units, today), None
     if _names_campaign(said, plan):
-        return answers.timetable(plan, today)
+        return answers.timetable(plan, today), None
     for info in services.campaigns.active():
         other = services.campaigns.plan(info.code)
         if other is not None and other.code != plan.code and _names_campaign(said, other):
-            return answers.timetable(other, today)
-    return answers.unit_not_found(plan, said)
+            return answers.timetable(other, today), None
+    return answers.unit_not_found(plan, said), "not_found"
 
 
 def _find_campaigns(text: str, active: list[CampaignInfo], *, fuzzy: bool) -> list[CampaignInfo]:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain.calendar import days_until, resolve_range
+from domain.calendar import days_until
+from domain.periods import resolve_period
 from domain.plan import Phase, Plan, Task
 from domain.questions import Question
 from handlers import schedule_texts as T
 from handlers.schedule_format import (
     best_matches,
+    closest_units,
     fmt_date,
     fmt_due,
     fmt_span,
@@ -31,104 +33,84 @@ def _join(units: list[str] | tuple[str, ...]) -> str:
 
 
 def unit_not_found(plan: Plan, unit: str) -> list[str]:
-    """Pages saying `unit` is not an owner in the plan, and which units are."""
+    """Pages saying `unit` is not an owner in the plan: the closest units, else all of them."""
     units = owner_units(plan)
     if not units:
         return [T.UNIT_NO_OWNERS]
+    close = closest_units(unit, units)
+    if close:
+        text = T.UNIT_NOT_FOUND_CLOSE.format(unit=unit, units=_join(close), example=close[0])
+        return paginate(text, [])
     return paginate(T.UNIT_NOT_FOUND.format(unit=unit, units=_join(units)), [])
 
 
-def due_range(plan: Plan, question: Question, today: date, units: list[str]) -> list[str]:
-    """Tasks whose deadline falls in the asked range, optionally only those of `units`."""
-    start, end = resolve_range(question.range_kind or "this_week", today, question.month)
-    if question.range_kind == "month":
-        label = T.MONTH_LABEL.format(month=question.month)
-    else:
-        label = T.RANGE_LABELS.get(question.range_kind or "this_week", "")
+def range_label(question: Question, start: date, end: date, today: date) -> str:
+    """How the asked period is named in the answer ("下下周", "未来10天", "本周三前")."""
+    kind = question.range_kind or "this_week"
+    if kind == "month":
+        return T.MONTH_LABEL.format(month=question.month)
+    if kind == "quarter" and question.count:
+        return T.QUARTER_LABEL.format(count=question.count)
+    if kind in T.RANGE_LABELS:
+        return T.RANGE_LABELS[kind]
+    if kind not in T.RANGE_FORMATS:
+        return ""
+    weekday = T.WEEKDAY_NAMES[question.weekday or 0]
+    return T.RANGE_FORMATS[kind].format(
+        count=question.count,
+        week=T.WEEK_PREFIX.get(question.count or 0, ""),
+        weekday=weekday,
+        month=start.month,
+        part=T.PART_NAMES.get(question.part or "", ""),
+        date=fmt_date(end, today),
+        half="上" if question.count == 1 else "下",
+    )
+
+
+def _period(question: Question, today: date) -> tuple[date, date]:
+    kind = question.range_kind or "this_week"
+    return resolve_period(kind, today, **question.period())  # type: ignore[arg-type]
+
+
+def due_range(
+    plan: Plan, question: Question, today: date, units: list[str], lead: str = ""
+) -> list[str]:
+    """Tasks whose deadline falls in the asked range, optionally only those of `units`.
+    `lead` goes first (what was understood of an unclear question)."""
+    start, end = _period(question, today)
+    label = range_label(question, start, end, today)
     shown = fmt_date(start, today)
-    if end != start:
+    if question.range_kind == "remaining":
+        shown = T.FROM_DAY.format(date=shown)
+    elif end != start:
         shown = T.SPAN.format(start=shown, end=fmt_date(end, today))
+    when = T.WHEN.format(label=label, range=shown) if label and label != shown else shown
+    if question.note and not lead:
+        lead = T.DUE_PARTIAL.format(label=label or shown, note=question.note)
+    lead = f"{lead}\n" if lead else ""
     pool = tasks_of_units(plan, units) if units else list(plan.tasks)
     due = [t for t in sorted_tasks(pool) if t.due and start <= t.due.end <= end]
     scope = T.DUE_UNITS.format(units=_join(units)) if units else ""
     if not due:
-        text = T.DUE_NONE.format(label=label, range=shown, units=scope)
+        text = lead + T.DUE_NONE.format(when=when, units=scope)
         later = [t for t in sorted_tasks(pool) if t.due and t.due.end > end]
         if later and later[0].due:
             hint = T.DUE_NEXT_HINT.format(title=later[0].title, date=fmt_due(later[0].due, today))
             text = f"{text}\n{hint}"
-        return [text]
-    header = T.DUE_HEADER.format(label=label, range=shown, units=scope, count=len(due))
+        return paginate(text, [])
+    header = lead + T.DUE_HEADER.format(when=when, units=scope, count=len(due))
     return paginate(header, task_blocks(due, today))
 
 
-def current_phase(plan: Plan, today: date) -> list[str]:
-    """The running phase: name, dates, what it asks, days left; or where the campaign stands."""
-    if not plan.phases:
-        return [T.PHASE_NONE]
-    phase = plan.phase_on(today)
-    upcoming = plan.next_phase(today)
-    if phase is None:
-        return [_outside_phases(plan, today, upcoming)]
-    left = days_until(today, phase.span.end)
-    lines = [
-        T.PHASE_CURRENT.format(
-            name=phase.name,
-            span=fmt_span(phase.span, today),
-            left=T.PHASE_LAST_DAY if left == 0 else T.PHASE_DAYS_LEFT.format(days=left),
-        )
-    ]
-    if phase.summary:
-        lines.append(T.PHASE_SUMMARY.format(summary=phase.summary))
-    open_tasks = [t for t in plan.tasks if t.due and today <= t.due.end <= phase.span.end]
-    if open_tasks:
-        lines.append(T.PHASE_OPEN_TASKS.format(count=len(open_tasks)))
-    if upcoming:
-        lines.append(
-            T.PHASE_THEN.format(name=upcoming.name, date=fmt_date(upcoming.span.start, today))
-        )
-    return paginate("\n".join(lines), [])
-
-
-def _outside_phases(plan: Plan, today: date, upcoming: Phase | None) -> str:
-    past = [p for p in plan.phases if p.span.end < today]
-    if upcoming is None:
-        last = max(plan.phases, key=lambda p: p.span.end)
-        return T.PHASE_AFTER.format(name=last.name, date=fmt_date(last.span.end, today))
-    days = days_until(today, upcoming.span.start)
-    start = fmt_date(upcoming.span.start, today)
-    if not past:
-        return T.PHASE_BEFORE.format(name=upcoming.name, date=start, days=days)
-    prev = max(past, key=lambda p: p.span.end)
-    return T.PHASE_BETWEEN.format(
-        prev=prev.name,
-        prev_end=fmt_date(prev.span.end, today),
-        name=upcoming.name,
-        date=start,
-        days=days,
-    )
-
-
-def next_phase(plan: Plan, today: date) -> list[str]:
-    """The next phase and when it starts; or that this is the last one."""
-    if not plan.phases:
-        return [T.PHASE_NONE]
-    upcoming = plan.next_phase(today)
-    if upcoming is None:
-        phase = plan.phase_on(today)
-        if phase is None:
-            return [_outside_phases(plan, today, None)]
-        return [T.NEXT_PHASE_LAST.format(name=phase.name, date=fmt_date(phase.span.end, today))]
-    lines = [
-        T.NEXT_PHASE.format(
-            name=upcoming.name,
-            span=fmt_span(upcoming.span, today),
-            days=days_until(today, upcoming.span.start),
-        )
-    ]
-    if upcoming.summary:
-        lines.append(T.PHASE_SUMMARY.format(summary=upcoming.summary))
-    return paginate("\n".join(lines), [])
+def due_range_unit_unknown(plan: Plan, question: Question, today: date) -> list[str]:
+    """A period with a unit the plan lacks: every unit's tasks, saying so first."""
+    said = question.unit or ""
+    close = closest_units(said, owner_units(plan))
+    start, end = _period(question, today)
+    label = range_label(question, start, end, today) or fmt_date(start, today)
+    closest = T.UNIT_CLOSEST.format(units=_join(close)) if close else ""
+    lead = T.DUE_UNIT_UNKNOWN.format(unit=said, closest=closest, when=label)
+    return due_range(plan, question, today, [], lead)
 
 
 def unit_tasks(plan: Plan, units: list[str], today: date) -> list[str]:

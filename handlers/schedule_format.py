@@ -217,3 +217,19 @@ def tasks_of_units(plan: Plan, units: Sequence[str]) -> list[Task]:
     """The plan's tasks owned (alone or jointly) by any of `units`."""
     wanted = set(units)
     return [t for t in plan.tasks if wanted.intersection(_OWNER_SPLIT.split(t.owner))]
+
+
+def closest_units(query: str, units: Sequence[str], limit: int = 3) -> list[str]:
+    """Up to `limit` units nearest to `query` when none matches: most shared characters
+    beyond the generic ones (局/办/科 …), then most shared character pairs; [] when none
+    shares anything."""
+    wanted = set(squash(query)) - _GENERIC_UNIT_CHARS
+    pairs = _bigrams(squash(query))
+    scored = []
+    for position, unit in enumerate(units):
+        name = squash(unit)
+        score = (len(wanted & set(name)), len(pairs & _bigrams(name)))
+        if score > (0, 0):
+            scored.append((score, -position, unit))
+    scored.sort(reverse=True)
+    return [unit for _, _, unit in scored[:limit]]

@@ -36,10 +36,41 @@ RANGE_LABELS = {
     "this_month": "本月",
     "next_month": "下月",
     "upcoming": "近两周",
+    "day_after": "后天",
+    "last_month": "上月",
+    "week_after_next": "下下周",
+    "week_before_last": "上上周",
+    "quarter": "本季度",
+    "next_quarter": "下季度",
+    "year_rest": "年底前",
+    "this_year": "今年",
+    "remaining": "今后",
 }
+RANGE_FORMATS = {
+    "next_days": "未来{count}天",
+    "past_days": "过去{count}天",
+    "next_weeks": "未来{count}周",
+    "past_weeks": "前{count}周",
+    "weekday": "{week}{weekday}",
+    "until_weekday": "{week}{weekday}前",
+    "month_part": "{month}月{part}",
+    "until_day": "{date}前",
+    "half_year": "{half}半年",
+    "day": "{date}",
+}
+QUARTER_LABEL = "第{count}季度"
+WEEK_PREFIX = {0: "本周", 1: "下周", -1: "上周"}
+WEEKDAY_NAMES = "一二三四五六日"
+PART_NAMES = {"early": "上旬", "mid": "中旬", "late": "下旬", "begin": "初", "end": "底"}
+PART_NAMES |= {"first_half": "上半月", "second_half": "下半月"}
+WHEN = "{label}（{range}）"
+FROM_DAY = "{date}起"
 MONTH_LABEL = "{month}月"
-DUE_HEADER = "{label}（{range}）{units}到期的任务共{count}项："
-DUE_NONE = "{label}（{range}）{units}没有到期的任务。"
+DUE_HEADER = "{when}{units}到期的任务共{count}项："
+DUE_NONE = "{when}{units}没有到期的任务。"
+DUE_PARTIAL = "我理解为{label}到期的任务（“{note}”这部分没能看懂）："
+DUE_UNIT_UNKNOWN = "没有找到“{unit}”{closest}，我理解为{when}到期的全部任务。"
+UNIT_CLOSEST = "（相近的有：{units}）"
 DUE_NEXT_HINT = "接下来最近的是：{title}，{date}截止。"
 DUE_UNITS = "{units}"
 
@@ -73,6 +104,22 @@ PHASE_ENDS = "「{name}」{date}结束，还有{days}天。"
 PHASE_ENDS_TODAY = "「{name}」今天（{date}）结束。"
 PHASE_STARTS = "「{name}」将于{date}开始，还有{days}天。"
 PHASE_ENDED = "「{name}」已于{date}结束。"
+STARTS_TODAY = "「{name}」今天（{date}）开始。"
+STARTED = "「{name}」已于{date}开始（{days}天前）。"
+ENDED_AGO = "「{name}」已于{date}结束（{days}天前）。"
+LENGTH = "「{name}」{span}，共{days}天。"
+SINCE = "「{name}」{date}开始，已经过去{days}天。"
+SINCE_ENDED = "「{name}」{date}开始，已于{end}结束；从开始算起已过去{days}天。"
+THEN_ENDS = "{date}结束。"
+PHASE_ORDINAL = "第{n}阶段"
+PHASE_NOT_FOUND = "没有找到“{said}”。本活动共{count}个阶段："
+PHASE_INFO = "「{name}」：{span}。"
+PHASE_TASKS = "本阶段内截止的任务共{count}项："
+PHASE_IS_CURRENT = "是的，现在正是「{name}」，{span}。"
+PHASE_NOT_CURRENT = "现在不是「{name}」。"
+NOW_IN = "目前处于「{name}」。"
+NOW_NONE = "目前不在任何阶段内。"
+CAMPAIGN_NO_DATES = "「{name}」的方案中没有写明起止时间，回复“时间表”可查看全部安排。"
 
 # --- Overdue ---------------------------------------------------------------------------------
 OVERDUE_HEADER = "截止日期已过的任务共{count}项（本助手不记录完成情况，请对照实际进展）："
@@ -82,6 +129,9 @@ OVERDUE_NONE = "目前没有截止日期已过的任务。"
 UNIT_HEADER = "{units}负责的任务共{count}项："
 UNIT_EMPTY = "{units}在方案中暂无分配的任务。"
 UNIT_NOT_FOUND = "没有找到“{unit}”。本活动的责任单位有：{units}。"
+UNIT_NOT_FOUND_CLOSE = (
+    "没有找到“{unit}”。您要找的是不是：{units}？\n回复“{example}的任务”即可查看。"
+)
 UNIT_NO_OWNERS = "这个活动的方案没有写明责任单位，回复“时间表”可查看全部任务。"
 UNIT_NOT_BOUND = "还不知道您的单位呢。请回复“我是XX的”告诉我，例如“我是{example}的”。"
 
@@ -105,6 +155,11 @@ BOUND_CAMPAIGN = "好的，已为您关联「{name}」。可以问我“本周�
 BOUND_UNIT = "好的，已记下您是{unit}的同志（{name}）。以后问“我的任务”就能看到本单位的安排。"
 BIND_NOT_FOUND = "没有找到“{unit}”。"
 BIND_UNITS_HINT = "本活动的责任单位有：{units}。请回复“我是XX的”，例如“我是{example}的”。"
+
+# --- Not understood: the closest question forms (handlers/schedule_help.py) ---------------
+CLOSEST_HEADER = "抱歉，这句话我没能看懂。您是不是想问："
+CLOSEST_LINE = "· {form}"
+CLOSEST_FOOTER = "回复“帮助”可查看全部功能。您的问法已记下，我们会据此改进。"
 
 # --- Help ------------------------------------------------------------------------------------
 EXAMPLES = (

@@ -248,3 +248,22 @@ class JobLeaseRow(Base):
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Questions the assistant could not answer (handlers/schedule_help.py) ---------------------
+
+
+class MissedQuestionRow(Base):
+    """A question not (fully) answered: kept pseudonymous, for `python -m bot questions
+    missed`. kind: "unknown" (nothing understood), "partial", "not_found"."""
+
+    __tablename__ = "missed_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    author: Mapped[str] = mapped_column(String(32))  # pseudonym (bot/privacy.py), never the id
+    campaign_code: Mapped[str] = mapped_column(String(64), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)

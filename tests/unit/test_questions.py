@@ -15,8 +15,8 @@ from domain.questions import (
 )
 
 
-def due(kind: str, month: int | None = None, unit: str | None = None) -> Question:
-    return Question("due_range", range_kind=kind, month=month, unit=unit)
+def due(kind: str, month: int | None = None, unit: str | None = None, **slots: Any) -> Question:
+    return Question("due_range", range_kind=kind, month=month, unit=unit, **slots)
 
 
 def q(intent: str, **slots: Any) -> Question:
@@ -128,8 +128,8 @@ PHRASINGS: list[tuple[str, Question | None]] = [
     ("智慧经济报告会什么时候举办", q("countdown", subject="智慧经济报告会")),
     ("集中学习会的截止时间", q("countdown", subject="集中学习会")),
     ("调研报告截止日期是哪天", q("countdown", subject="调研报告")),
-    ("学习调研阶段什么时候结束", q("countdown", subject="学习调研阶段")),
-    ("离学习调研阶段结束还有几天", q("countdown", subject="学习调研阶段")),
+    ("学习调研阶段什么时候结束", q("phase_info", phase="学习调研", aspect="end")),
+    ("离学习调研阶段结束还有几天", q("phase_info", phase="学习调研", aspect="left")),
     ("离六月十日还有几天", q("countdown", subject="6月10日")),
     ("建议征集什么时候截止", q("countdown", subject="建议征集")),
     # overdue
@@ -165,6 +165,81 @@ PHRASINGS: list[tuple[str, Question | None]] = [
     ("换到区人大", q("switch_campaign", campaign="区人大")),
     ("切换活动", q("switch_campaign", campaign="")),
     ("kjj-2018", None),  # a bare code is not a command
+    # --- wider understanding (issue 11) ---
+    # ordinal and partial phase names
+    ("第三阶段什么时候开始", q("phase_info", phase="#3", aspect="start")),
+    ("第一阶段什么时候结束", q("phase_info", phase="#1", aspect="end")),
+    ("第4阶段是什么", q("phase_info", phase="#4", aspect="info")),
+    ("第二个阶段到几号", q("phase_info", phase="#2", aspect="end")),
+    ("最后阶段什么时候结束", q("phase_info", phase="#-1", aspect="end")),
+    ("最后一个阶段从哪天开始", q("phase_info", phase="#-1", aspect="start")),
+    ("调研阶段什么时候开始", q("phase_info", phase="调研", aspect="start")),
+    ("调研阶段", q("phase_info", phase="调研", aspect="info")),
+    ("第三阶段", q("phase_info", phase="#3", aspect="info")),
+    ("现在是不是学习调研阶段", q("phase_info", phase="学习调研", aspect="current")),
+    # the campaign as a whole
+    ("活动什么时候开始", q("campaign_span", aspect="start")),
+    ("活动什么时候结束", q("campaign_span", aspect="end")),
+    ("大讨论一共多久", q("campaign_span", aspect="length")),
+    ("活动还剩多久", q("campaign_span", aspect="left")),
+    ("离活动结束还有几天", q("campaign_span", aspect="left")),
+    ("活动进行多久了", q("campaign_span", aspect="since")),
+    # relative periods
+    ("上周有什么到期", due("last_week")),
+    ("下下周有什么到期", due("week_after_next")),
+    ("上上周有什么到期", due("week_before_last")),
+    ("前两周有什么到期", due("past_weeks", count=2)),
+    ("未来十天有什么到期", due("next_days", count=10)),
+    ("这两天要交啥", due("next_days", count=2)),
+    ("过去三天有哪些任务截止", due("past_days", count=3)),
+    ("月初有什么任务", due("month_part", count=0, part="begin")),
+    ("月中有什么任务", due("month_part", count=0, part="mid")),
+    ("下旬有什么任务", due("month_part", count=0, part="late")),
+    ("7月下旬有什么任务", due("month_part", month=7, count=0, part="late")),
+    ("下个月初要交什么", due("month_part", count=1, part="begin")),
+    ("本季度有什么任务", due("quarter")),
+    ("第三季度有哪些任务", due("quarter", count=3)),
+    ("下季度要交什么", due("next_quarter")),
+    ("年底前有什么任务", due("year_rest")),
+    ("下半年有什么任务", due("half_year", count=2)),
+    ("后天要交什么", due("day_after")),
+    # weekday and date bounds
+    ("本周三之前要交什么", due("until_weekday", weekday=2, count=0)),
+    ("周五以前有什么任务", due("until_weekday", weekday=4, count=0)),
+    ("下周三前要交什么", due("until_weekday", weekday=2, count=1)),
+    ("周三有什么到期", due("weekday", weekday=2, count=0)),
+    ("15号以前要交啥", due("until_day", day=15)),
+    ("6月10日前有什么任务", due("until_day", month=6, day=10)),
+    ("月底前要交什么", due("until_day", count=0)),
+    ("6月20日到月底有什么任务", due("span", month=6, day=20, end_month=6)),
+    ("6月10号有什么到期", due("day", month=6, day=10)),
+    # time until or since a phase or task
+    ("还有多久到实践转化阶段", q("phase_info", phase="实践转化", aspect="until")),
+    ("离实践转化阶段开始还有几天", q("phase_info", phase="实践转化", aspect="until")),
+    ("学习调研阶段过去几天了", q("phase_info", phase="学习调研", aspect="since")),
+    ("智慧经济报告会过去几天了", q("countdown", subject="智慧经济报告会", aspect="since")),
+    # units named loosely: the adverb is not part of the name
+    ("宣传科还有什么任务", q("unit_tasks", unit="宣传科")),
+    ("局党组都负责啥", q("unit_tasks", unit="局党组")),
+    ("宣传科本周有什么任务", due("this_week", unit="宣传科")),
+    # colloquial forms
+    ("这周有啥要交的", due("this_week")),
+    ("要交啥", due("upcoming")),
+    ("本周有没有要交的", due("this_week")),
+    ("下周是不是有任务要交", due("next_week")),
+    ("还剩几个任务", due("remaining")),
+    ("还有几项没到期", due("remaining")),
+    ("有没有逾期的", q("overdue")),
+    ("进度咋样", q("current_phase")),
+    ("活动啥时候结束", q("campaign_span", aspect="end")),
+    # voice-recognition output
+    ("现在是那个阶段。", q("current_phase")),
+    ("局党组地任务", q("unit_tasks", unit="局党组")),
+    ("十五号以前要交什么。", due("until_day", day=15)),
+    ("前两个星期有什么到期", due("past_weeks", count=2)),
+    ("嗯，本周有什么到期。", due("this_week")),
+    # understood in part: the period is answered, the rest is named
+    ("本周要开什么会", due("this_week", note="要开什么会")),
 ]
 
 
@@ -217,6 +292,14 @@ NOT_OURS = [
     "希望下个月组织企业座谈",
     "我觉得我们镇应该加快发展旅游业，打造特色小镇，吸引更多游客前来观光消费，带动农民增收致富",
     "企业培育要加大力度，本周内拿出方案，下周组织座谈，本月底前形成报告上报",
+    # long idea texts, whatever they start with, are not questions (issue 11)
+    "本周能不能增设一个老年人助餐点方便大家",
+    "下周建议组织一次企业家座谈会听听意见",
+    "第三阶段希望多安排一些基层调研活动",
+    "活动期间应该加强对青年干部的培训力度",
+    "今天天气怎么样",
+    "这周还剩几天",
+    "今天星期几",
 ]
 
 
@@ -237,6 +320,14 @@ def test_not_a_schedule_question(text: str) -> None:
         ("离六月十日", "离6月10日"),
         ("ＡＢＣ１２", "abc12"),
         ("距离截止还剩几天", "离截止还有几天"),
+        ("本周 有什么 到期。", "本周有什么到期"),
+        ("局党组地任务", "局党组的任务"),
+        ("未来十天", "未来10天"),
+        ("前两个星期", "前2个周"),
+        ("啥时候结束", "什么时候结束"),
+        ("还有多久", "还有几天"),
+        ("有那些任务", "有哪些任务"),
+        ("第三阶段", "第三阶段"),
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:

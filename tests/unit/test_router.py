@@ -60,7 +60,7 @@ def services():  # type: ignore[no-untyped-def]
         ("退订提醒", "已为您退订"),
         ("我的订阅", "没有订阅"),
         ("现在是什么阶段", "学习调研阶段"),
-        ("今天天气不错", "您可以这样问我"),
+        ("今天天气不错", "您是不是想问"),
     ],
 )
 def test_text_routes(services, text, expected):

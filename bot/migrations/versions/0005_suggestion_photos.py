@@ -4,7 +4,7 @@ Existing suggestions with attachments need no data step here: the photo fetcher 
 suggestion whose attachments have no rows yet and adds them (bot/photo_fetcher.py).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-03 04:45:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import bot.store.models
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

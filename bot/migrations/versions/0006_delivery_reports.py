@@ -6,7 +6,7 @@
   last message (WeChat allows 5 in the 48 hours after it), counted before each send.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-03 05:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import bot.store.models
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
