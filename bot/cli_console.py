@@ -15,16 +15,12 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import Any, TextIO
 
+from bot.cli_suggestions import CLI_ACTOR, ConsoleCliError
 from config.settings import Settings
 from domain import workflow as wf
 
-CLI_ACTOR = "cli"
 COMMANDS = ("users", "audit")
 SUGGESTION_COMMANDS = ("list", "answer")
-
-
-class ConsoleCliError(Exception):
-    """A one-line error for the user; exit 2."""
 
 
 def add_commands(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:

@@ -7,11 +7,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from bot.cli_console import CLI_ACTOR, ConsoleCliError
 from domain import workflow as wf
 from services.ports import Case, CaseQuery
 
 PAGE = 200
+CLI_ACTOR = "cli"  # who the command line is in the audit log, unless --by names an account
+
+
+class ConsoleCliError(Exception):
+    """A one-line error for the user; exit 2."""
 
 
 def dispatch(args: argparse.Namespace, state: Any, out: TextIO) -> int:

@@ -75,6 +75,8 @@ class Settings:
     # Key for the stable pseudonym of a user (keyed hash of the openid). Defaults to a key kept
     # in instance/ so pseudonyms stay stable across restarts of an embedded install.
     pseudonym_key: str = ""
+    # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
+    secret_key: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -138,6 +140,7 @@ class Settings:
             reminder_days=_parse_days("BOT_REMINDER_DAYS", get("BOT_REMINDER_DAYS", "3,1,0")),
             today=_parse_date("BOT_TODAY", today) if today else None,
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
+            secret_key=get("BOT_SECRET_KEY"),
         )
 
 
