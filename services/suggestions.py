@@ -133,9 +133,11 @@ def answer(
 def list_cases(store: WorkflowStore, actor: wf.Actor, query: CaseQuery) -> tuple[list[Case], int]:
     """The inbox page the actor may see (a unit sees its own unit's suggestions only)."""
     if actor.role == wf.UNIT:
+        if not actor.unit:
+            return [], 0
         query = CaseQuery(
             campaign=query.campaign, status=query.status, unit=query.unit, text=query.text,
-            only_unit=actor.unit or "\x00", page=query.page, per_page=query.per_page,
+            only_unit=actor.unit, page=query.page, per_page=query.per_page,
         )  # fmt: skip
     elif actor.role not in wf.ROLES:
         return [], 0

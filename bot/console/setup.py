@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager
 
 from bot.console.blueprint import csrf
@@ -34,6 +34,12 @@ class Console:
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Secure cookies whenever the browser reached us over HTTPS, even through a proxy."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Only the console has sessions: the webhook's hot path neither reads nor signs one.
+        if not request.path.startswith("/console"):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip()

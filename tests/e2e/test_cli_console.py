@@ -30,6 +30,9 @@ def test_accounts_answer_and_audit_from_the_command_line(tmp_path, backend, monk
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
+    # main() configures logging for a process; in this one it would leak into later tests
+    # (urllib3's level), so it is left alone here.
+    monkeypatch.setattr("bot.logs.setup_logging", lambda level=None: None)
 
     class Result:
         def __init__(self, code: int, out: str, err: str) -> None:

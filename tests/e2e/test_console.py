@@ -175,3 +175,35 @@ def test_filters_search_and_pages(client, people):  # type: ignore[no-untyped-de
     assert "共 1 条" in client.get("/console/?campaign=other").get_data(as_text=True)
     assert "共 0 条" in client.get("/console/?status=已答复").get_data(as_text=True)
     assert client.get("/console/?page=abc&status=<b>").status_code == 200
+
+
+def test_idle_sessions_end_and_errors_stay_on_the_console(client, people, monkeypatch):  # type: ignore[no-untyped-def]
+    from itsdangerous.timed import TimestampSigner
+
+    assert sign_in(client, "rev").status_code == 302
+    console = client.application.extensions["console"]
+
+    def broken(query):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(console.workflow, "search", broken)
+    page = client.get("/console/")
+    assert page.status_code == 500 and "系统出了点问题" in page.get_data(as_text=True)
+    assert "database went away" not in page.get_data(as_text=True)
+    monkeypatch.undo()
+    assert client.get("/console/").status_code == 200
+    real = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + 31 * 60)
+    assert client.get("/console/").status_code == 302  # 30 idle minutes: signed out
+
+
+def test_a_unit_account_without_a_unit_sees_nothing(client, people):  # type: ignore[no-untyped-def]
+    from bot.store.console_repo import SqlAccountStore
+    from services.ports import AuditEntry
+
+    new_suggestion(people, "u1", "建议优化审批流程，减少材料。", 1)
+    store = SqlAccountStore(people.db)
+    entry = AuditEntry(NOW, "test", "account_add", "account:odd")
+    store.add("odd", wf.UNIT, "", accounts.hash_password("pw-odd-12345"), NOW, entry)
+    assert sign_in(client, "odd", "pw-odd-12345").status_code == 302
+    assert "共 0 条" in client.get("/console/").get_data(as_text=True)
