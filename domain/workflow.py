@@ -136,6 +136,11 @@ def can_see(actor: Actor, suggestion_unit: str | None) -> bool:
     return actor.role == UNIT and bool(actor.unit) and suggestion_unit == actor.unit
 
 
+def can_administer(actor: Actor) -> bool:
+    """Accounts and the audit log are the organisers' alone."""
+    return actor.role == ORGANISER
+
+
 def allowed_actions(actor: Actor, status: str, suggestion_unit: str | None) -> list[str]:
     """The actions this actor may take on a suggestion now, in workflow order."""
     if not can_see(actor, suggestion_unit):

@@ -28,7 +28,12 @@ THROTTLED = "throttled"
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be done; the message says why."""
+    """A request about accounts that cannot be done; the message says why (in English for
+    the command line; `zh` for the console's pages)."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
 
 
 def add_account(
@@ -36,31 +41,39 @@ def add_account(
 ) -> Account:
     unit = unit.strip()
     if not LOGIN_RE.match(login):
-        raise AccountError("login must be 2-64 letters, digits, '.', '_' or '-'")
+        raise AccountError(
+            "login must be 2-64 letters, digits, '.', '_' or '-'",
+            "账号须为2至64位字母、数字或 . _ -。",
+        )
     if role not in wf.ROLES:
-        raise AccountError(f"role must be one of {', '.join(wf.ROLES)}")
+        raise AccountError(f"role must be one of {', '.join(wf.ROLES)}", "请选择角色。")
     if role == wf.UNIT and not unit:
-        raise AccountError("a unit account needs --unit NAME")
+        raise AccountError("a unit account needs --unit NAME", "承办单位账号需要填写单位名称。")
     if role != wf.UNIT and unit:
-        raise AccountError("--unit is only for unit accounts")
+        raise AccountError("--unit is only for unit accounts", "只有承办单位账号填写单位名称。")
     if len(unit) > wf.MAX_UNIT:
-        raise AccountError("unit name too long")
+        raise AccountError("unit name too long", "单位名称过长。")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
+        raise AccountError(
+            f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters",
+            f"密码须为{MIN_PASSWORD}至{MAX_PASSWORD}位。",
+        )
     after = f"{role}" + (f" · {unit}" if unit else "")
     entry = AuditEntry(now, by, "account_add", f"account:{login}", "", after)
     account = store.add(login, role, unit, hash_password(password), now, entry)
     if account is None:
-        raise AccountError(f"login {login!r} already exists")
+        raise AccountError(f"login {login!r} already exists", f"账号 {login} 已存在。")
     return account
 
 
 def set_disabled(store: AccountStore, by: str, login: str, disabled: bool, now: datetime) -> None:
+    if disabled and by == login:
+        raise AccountError("you cannot disable your own account", "不能停用自己正在使用的账号。")
     before, after = ("active", "disabled") if disabled else ("disabled", "active")
     action = "account_disable" if disabled else "account_enable"
     entry = AuditEntry(now, by, action, f"account:{login}", before, after)
     if not store.set_disabled(login, disabled, entry):
-        raise AccountError(f"no account {login!r}")
+        raise AccountError(f"no account {login!r}", f"没有账号 {login}。")
 
 
 def actor_of(account: Account) -> wf.Actor:

@@ -31,3 +31,14 @@ ERRORS = {
     429: SIGNIN_THROTTLED,
     500: "系统出了点问题，请稍后再试。",
 }
+ACCOUNT_ADDED = "账号已添加。"
+ACCOUNT_DISABLED = "账号已停用。"
+ACCOUNT_ENABLED = "账号已启用。"
+AUDIT_ACTIONS = {
+    "signin": "登录",
+    "signin_failed": "登录失败",
+    "signout": "退出",
+    "account_add": "添加账号",
+    "account_disable": "停用账号",
+    "account_enable": "启用账号",
+}

@@ -207,3 +207,57 @@ def test_a_unit_account_without_a_unit_sees_nothing(client, people):  # type: ig
     store.add("odd", wf.UNIT, "", accounts.hash_password("pw-odd-12345"), NOW, entry)
     assert sign_in(client, "odd", "pw-odd-12345").status_code == 302
     assert "共 0 条" in client.get("/console/").get_data(as_text=True)
+
+
+def test_accounts_and_audit_pages_are_the_organisers(client, people):  # type: ignore[no-untyped-def]
+    for login in ("rev", "office"):
+        assert sign_in(client, login).status_code == 302
+        assert client.get("/console/accounts").status_code == 403
+        assert client.get("/console/audit").status_code == 403
+        created = post(
+            client, "/console/accounts", login="sneaky", role="organiser", password="x" * 10
+        )
+        assert created.status_code == 403
+        post(client, "/console/logout")
+    assert stores(people)[1].get("sneaky") is None
+
+    assert sign_in(client, "boss").status_code == 302
+    page = client.get("/console/accounts").get_data(as_text=True)
+    assert "office" in page and "办公室" in page and "pw-" not in page and "scrypt" not in page
+    no_csrf = client.post(
+        "/console/accounts", data={"login": "x1", "role": "reviewer", "password": "p" * 9}
+    )
+    assert no_csrf.status_code == 400
+    added = post(
+        client,
+        "/console/accounts",
+        login="zhao",
+        role="unit",
+        unit="财务科",
+        password="pw-zhao-123",
+    )
+    assert added.status_code == 303 and "账号已添加" in client.get("/console/accounts").get_data(
+        as_text=True
+    )
+    post(client, "/console/accounts", login="zhao", role="reviewer", password="pw-zhao-123")
+    assert "已存在" in client.get("/console/accounts").get_data(as_text=True)
+    post(client, "/console/accounts", login="bad", role="unit", password="pw-bad-1234")
+    assert "需要填写单位名称" in client.get("/console/accounts").get_data(as_text=True)
+    post(client, "/console/accounts/boss/disable")
+    assert "不能停用自己" in client.get("/console/accounts").get_data(as_text=True)
+    assert post(client, "/console/accounts/zhao/disable").status_code == 303
+    assert stores(people)[1].get("zhao").disabled  # type: ignore[union-attr]
+    assert post(client, "/console/accounts/zhao/explode").status_code == 404
+
+    audit = client.get("/console/audit").get_data(as_text=True)
+    assert "添加账号" in audit and "account:zhao" in audit and "停用账号" in audit
+    assert "登录失败" not in audit and "登录" in audit
+    assert "暂无记录" in client.get("/console/audit?since=2999-01-01").get_data(as_text=True)
+    assert client.get("/console/audit?since=garbage").status_code == 200
+
+    # A disabled account is signed out at once, and cannot sign in again.
+    other = client.application.test_client()
+    assert sign_in(other, "tech").status_code == 302
+    assert post(client, "/console/accounts/tech/disable").status_code == 303
+    assert other.get("/console/").status_code == 302
+    assert sign_in(other, "tech").status_code == 200
