@@ -4,9 +4,12 @@ Inside WeChat's 48-hour customer-service window (the user wrote within the last 
 answer goes out as a customer-service text; outside it the row waits, and is sent by a later
 `deliver_due` once the user has written again (their message reopens the window).
 
-TODO (next session): run `deliver_due` from the scheduler every minute, so that a waiting
-answer goes out soon after the user's next message without a console action; then a template
-message when WECHAT_TEMPLATE_ID is set (issue 10, point 5).
+The scheduler runs `deliver_due` every minute (jobs/answers.py), and the console and
+`suggestions answer` run it right after publishing.
+
+TODO (next session, issue 10 point 5): outside the window, when WECHAT_TEMPLATE_ID is set, a
+template message linking to a signed answer page; and telling a waiting answer in the reply
+to the user's next message ("您的建议有了答复：…") instead of a separate message after it.
 """
 
 from __future__ import annotations
