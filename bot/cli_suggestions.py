@@ -93,10 +93,13 @@ def answer(args: argparse.Namespace, state: Any, out: TextIO) -> int:
         raise ConsoleCliError(f"{ticket}: {exc}") from exc
     answers.deliver_due(SqlOutbox(state.db), state.sender, now)
     delivery = store.delivery(ticket) or "-"
+    if delivery == "sent" and not state.settings.outbound_enabled:
+        delivery = "recorded"
     told = {
         "sent": "the submitter was told on WeChat",
         "waiting": "the answer waits for the submitter's next message (48-hour window)",
         "failed": "sending failed; see the console",
+        "recorded": "WECHAT_APPID/SECRET unset: the message was recorded, not sent",
     }.get(delivery, f"delivery: {delivery}")
     print(f"{ticket}: {case.status} ({case.outcome}); {told}", file=out)
     return 0

@@ -21,6 +21,8 @@ DELIVERY = {
     "sent": "已通过微信告知提交人",
     "failed": "发送失败，请联系技术人员",
     "waiting": "提交人超过48小时未互动，将在其下次留言时告知",
+    # WECHAT_APPID/SECRET unset: the sender only records what it would have sent.
+    "recorded": "未配置微信发送（WECHAT_APPID），答复仅作记录，未发给提交人",
 }
 ROLE_NAMES = {"organiser": "活动办管理员", "reviewer": "审核员", "unit": "承办单位"}
 ERRORS = {

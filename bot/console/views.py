@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -87,8 +88,15 @@ def detail(ticket: str) -> str:
         outcomes=wf.OUTCOMES,
         units=_units(),
         history=c.workflow.history(case.ticket),
-        delivery=texts.DELIVERY.get(c.workflow.delivery(case.ticket), ""),
+        delivery=texts.DELIVERY.get(_delivery(c, case.ticket), ""),
     )
+
+
+def _delivery(c: Any, ticket: str) -> str | None:
+    status = c.workflow.delivery(ticket)
+    if status == "sent" and not c.state.settings.outbound_enabled:
+        return "recorded"
+    return status  # type: ignore[no-any-return]
 
 
 @bp.post("/s/<ticket>/<action>")

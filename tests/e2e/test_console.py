@@ -149,7 +149,7 @@ def test_the_review_loop_by_role(client, people):  # type: ignore[no-untyped-def
     with people.db.session() as s:
         assert s.query(AnswerOutboxRow).count() == 1  # told once
     page = client.get(f"/console/s/{ticket}").get_data(as_text=True)
-    assert "已通过微信告知提交人" in page and "办结" in page
+    assert "答复仅作记录" in page and "办结" in page  # no WECHAT_APPID in tests: recorded
 
     actions = [(e.actor, e.action, e.target) for e in audit.since(None)]
     for expected in (
@@ -261,3 +261,38 @@ def test_accounts_and_audit_pages_are_the_organisers(client, people):  # type: i
     assert post(client, "/console/accounts/tech/disable").status_code == 303
     assert other.get("/console/").status_code == 302
     assert sign_in(other, "tech").status_code == 200
+
+
+def test_a_published_answer_reaches_the_fake_wechat_once(backend):  # type: ignore[no-untyped-def]
+    from bot.app import create_app
+    from bot.wiring import build_state
+    from tests.conftest import make_settings
+    from tests.fakes.fake_wechat import FakeWeChat
+
+    with FakeWeChat("wx_console", "console-secret") as fake:
+        settings = make_settings(
+            backend, wechat_appid="wx_console", wechat_secret="console-secret",
+            wechat_api_base_url=fake.base_url,
+        )  # fmt: skip
+        state = build_state(settings, migrate=True)
+        try:
+            _, accts, _, _ = stores(state)
+            accounts.add_account(accts, "cli", "rev", wf.REVIEWER, "", PASSWORDS["rev"], NOW)
+            recent = datetime.now(UTC) - timedelta(hours=2)
+            state.users.touch_many({"openid-in": recent, "openid-gone": recent})
+            told = new_suggestion(state, "openid-in", "建议增加社区篮球场的开放时间。", 1)
+            gone = new_suggestion(state, "openid-gone", "建议公园增设夜间照明设施。", 2)
+            fake.reject_user("openid-gone", 43004)  # unfollowed
+            client = create_app(state=state).test_client()
+            assert sign_in(client, "rev").status_code == 302
+            for ticket in (told, gone):
+                post(client, f"/console/s/{ticket}/accept")
+                reply = f"答复{ticket}：已采纳。"
+                post(client, f"/console/s/{ticket}/publish", reply=reply, outcome="已采纳")
+            sent = [s for s in fake.sent if s["openid"] == "openid-in"]
+            assert len(sent) == 1 and f"答复{told}：已采纳。" in str(sent[0]["body"])
+            assert not [s for s in fake.sent if s["openid"] == "openid-gone"]
+            assert "已通过微信告知提交人" in client.get(f"/console/s/{told}").get_data(as_text=True)
+            assert "发送失败" in client.get(f"/console/s/{gone}").get_data(as_text=True)
+        finally:
+            state.close()
