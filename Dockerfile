@@ -11,6 +11,7 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY domain ./domain
 COPY jobs ./jobs
+COPY services ./services
 COPY config ./config
 COPY alembic.ini ./
 

@@ -27,6 +27,10 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
 
     app.register_blueprint(wechat_bp)
 
+    from bot.console.setup import init_console  # the organisers' console at /console/
+
+    init_console(app, state)
+
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:
         db_ok = state.db.ping()

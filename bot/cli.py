@@ -78,6 +78,11 @@ def build_parser() -> Parser:
     export = sugg.add_parser("export", help="every suggestion")
     export.add_argument("--format", choices=("csv", "json", "xlsx"), required=True)
     export.add_argument("--out")
+    # --- the console's commands (bot/cli_console.py) ---
+    from bot import cli_console
+
+    cli_console.add_suggestion_commands(sugg)
+    cli_console.add_commands(sub, Parser)
 
     jobs = sub.add_parser("jobs", help="scheduled notices").add_subparsers(
         dest="jobs_command", required=True, parser_class=Parser
@@ -117,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_doctor(sys.stdout)
         settings = Settings.from_env()
-        from bot import commands
+        from bot import cli_console, commands
 
+        if cli_console.handles(args):  # users, audit, suggestions list|answer
+            return cli_console.dispatch(args, settings)
         return commands.dispatch(args, settings)
     except Exception as exc:  # noqa: BLE001 - known failures become one line, the rest re-raise
         line = explain(exc, settings)

@@ -177,6 +177,8 @@ class Settings:
     # Where photos sent with a suggestion are downloaded to (BOT_MEDIA_DIR); "" = instance/media.
     media_dir: str = ""
     # --- end photos ---
+    # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
+    secret_key: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -252,6 +254,7 @@ class Settings:
             today=_parse_date("BOT_TODAY", today) if today else None,
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
+            secret_key=get("BOT_SECRET_KEY"),
         )
 
 

@@ -215,6 +215,13 @@ def start_scheduler(state: Any) -> Runner:
         max_instances=1,
         **common,
     )
+    # --- published answers from the console (jobs/answers.py) ---
+    from jobs.answers import EVERY_SECONDS, deliver_answers
+
+    scheduler.add_job(
+        deliver_answers, "interval", seconds=EVERY_SECONDS, id="answers", max_instances=1,
+        args=[state, runner.keep_going], coalesce=True, misfire_grace_time=60,
+    )  # fmt: skip
     state.extras["scheduler_status"] = runner.status
     scheduler.start()
     log.info("scheduler %s started (tick %ss, lease %ss)", runner_id, tick_seconds, lease_seconds)

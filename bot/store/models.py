@@ -138,6 +138,13 @@ class SuggestionRow(Base):
     author: Mapped[str] = mapped_column(String(32))
     source_key: Mapped[str] = mapped_column(String(200))
     attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # --- the console's workflow (domain/workflow.py; migration 0008) ---
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    reply: Mapped[str | None] = mapped_column(Text, nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reply_draft: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 # --- Photos kept for good (bot/photo_fetcher.py) -----------------------------------------------
@@ -267,3 +274,57 @@ class MissedQuestionRow(Base):
     text: Mapped[str] = mapped_column(Text)
     reply: Mapped[str] = mapped_column(Text, default="")
     source_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+# --- The organisers' console (services/, bot/console/): accounts, audit, answers -------------
+
+
+class ConsoleAccountRow(Base):
+    """A console account. role: organiser | reviewer | unit (domain.workflow.ROLES)."""
+
+    __tablename__ = "console_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who did what, when, to which ticket or account, before -> after. Also a suggestion's
+    history (the rows whose target is its ticket)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200), index=True)
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+
+
+class AnswerOutboxRow(Base):
+    """The published answer on its way to the resident: one row per suggestion, so it is sent
+    once. status: queued -> sending -> sent | failed | waiting (outside the 48-hour window:
+    told with the user's next message)."""
+
+    __tablename__ = "answer_outbox"
+    __table_args__ = (Index("ix_answer_outbox_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), unique=True)
+    ticket: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16), default="wechat")
+    openid: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    errcode: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

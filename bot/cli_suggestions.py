@@ -1,0 +1,105 @@
+"""`suggestions list` and `suggestions answer` (bot/cli_console.py registers them)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from domain import workflow as wf
+from services.ports import Case, CaseQuery
+
+PAGE = 200
+CLI_ACTOR = "cli"  # who the command line is in the audit log, unless --by names an account
+
+
+class ConsoleCliError(Exception):
+    """A one-line error for the user; exit 2."""
+
+
+def dispatch(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+    if args.sugg_command == "list":
+        return list_(args, state, out)
+    return answer(args, state, out)
+
+
+def _record(case: Case, tz: Any) -> dict[str, object]:
+    return {
+        "ticket": case.ticket,
+        "campaign": case.campaign,
+        "topic": case.topic,
+        "status": case.status,
+        "outcome": case.outcome or "",
+        "unit": case.unit or "",
+        "created_at": case.created_at.astimezone(tz).isoformat(),
+        "author": case.author,
+        "content": case.content,
+        "reply": case.reply or "",
+        "replied_at": case.replied_at.astimezone(tz).isoformat() if case.replied_at else "",
+    }
+
+
+def list_(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+    from bot.store.workflow_repo import SqlWorkflowStore
+    from services import suggestions as uc
+
+    store = SqlWorkflowStore(state.db)
+    actor = wf.Actor(CLI_ACTOR, wf.ORGANISER)
+    cases: list[Case] = []
+    page = 1
+    while True:
+        query = CaseQuery(
+            campaign=args.campaign, status=args.status or "", page=page, per_page=PAGE
+        )
+        batch, total = uc.list_cases(store, actor, query)
+        cases.extend(batch)
+        if len(batch) < PAGE or len(cases) >= total:
+            break
+        page += 1
+    tz = state.settings.tz
+    if args.json:
+        json.dump([_record(c, tz) for c in cases], out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return 0
+    for c in cases:
+        when = c.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        preview = c.content.replace("\n", " ")[:30]
+        cols = (c.ticket, c.campaign, c.status, c.outcome or "-", c.unit or "-", when, preview)
+        print("\t".join(cols), file=out)
+    return 0
+
+
+def answer(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+    from bot.store.console_repo import SqlAccountStore
+    from bot.store.workflow_repo import SqlOutbox, SqlWorkflowStore
+    from services import accounts, answers
+    from services import suggestions as uc
+
+    actor = wf.Actor(CLI_ACTOR, wf.ORGANISER)
+    if args.by:
+        account = SqlAccountStore(state.db).get(args.by)
+        if account is None or account.disabled:
+            raise ConsoleCliError(f"--by {args.by!r}: no such active account")
+        actor = accounts.actor_of(account)
+    store = SqlWorkflowStore(state.db)
+    ticket = args.ticket.strip().upper()
+    now = datetime.now(UTC)
+    try:
+        case = uc.answer(
+            store, actor, ticket, args.reply, now, status=args.status, outcome=args.outcome or ""
+        )
+    except wf.WorkflowError as exc:
+        raise ConsoleCliError(f"{ticket}: {exc}") from exc
+    answers.deliver_due(SqlOutbox(state.db), state.sender, now)
+    delivery = store.delivery(ticket) or "-"
+    if delivery == "sent" and not state.settings.outbound_enabled:
+        delivery = "recorded"
+    told = {
+        "sent": "the submitter was told on WeChat",
+        "waiting": "the answer waits for the submitter's next message (48-hour window)",
+        "failed": "sending failed; see the console",
+        "recorded": "WECHAT_APPID/SECRET unset: the message was recorded, not sent",
+    }.get(delivery, f"delivery: {delivery}")
+    print(f"{ticket}: {case.status} ({case.outcome}); {told}", file=out)
+    return 0

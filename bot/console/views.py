@@ -1,0 +1,128 @@
+"""The inbox, a suggestion's page and its actions. Each action calls one use case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from bot.console import auth, texts  # noqa: F401 - auth adds the sign-in routes to bp
+from bot.console.blueprint import bp, console
+from domain import workflow as wf
+from services import answers
+from services import suggestions as uc
+from services.ports import CaseQuery
+
+PER_PAGE = 20
+
+
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, min(int(text or "1"), 100_000))
+    except ValueError:
+        return 1
+
+
+def _units() -> list[str]:
+    """Units to assign to: those already used, and the owners named in the plans."""
+    c = console()
+    units = set(c.workflow.units())
+    for info in c.state.campaigns.active():
+        plan = c.state.campaigns.plan(info.code)
+        units.update(t.owner for t in (plan.tasks if plan else ()) if t.owner)
+    return sorted(units)
+
+
+@bp.get("/")
+@login_required
+def inbox() -> str:
+    actor = auth.current_actor()
+    args = request.args
+    query = CaseQuery(
+        campaign=args.get("campaign", "").strip()[:64],
+        status=args.get("status", "") if args.get("status") in wf.STATUSES else "",
+        unit=args.get("unit", "").strip()[:200],
+        text=args.get("q", "").strip()[:100],
+        page=_page_number(args.get("page")),
+        per_page=PER_PAGE,
+    )
+    cases, total = uc.list_cases(console().workflow, actor, query)
+    pages = max(1, -(-total // PER_PAGE))
+    keep = {k: v for k, v in (("campaign", query.campaign), ("status", query.status),
+                              ("unit", query.unit), ("q", query.text)) if v}  # fmt: skip
+
+    def page_url(n: int) -> str:
+        return url_for("console.inbox") + "?" + urlencode({**keep, "page": n})
+
+    return render_template(
+        "console/inbox.html",
+        cases=cases,
+        total=total,
+        query=query,
+        pages=pages,
+        page_url=page_url,
+        statuses=wf.STATUSES,
+        campaigns=[i.code for i in console().state.campaigns.active()],
+        units=_units() if actor.role != wf.UNIT else [],
+    )
+
+
+@bp.get("/s/<ticket>")
+@login_required
+def detail(ticket: str) -> str:
+    actor = auth.current_actor()
+    c = console()
+    try:
+        case = uc.view(c.workflow, actor, ticket.upper())
+    except wf.WorkflowError:
+        abort(404)
+    return render_template(
+        "console/detail.html",
+        case=case,
+        actions=wf.allowed_actions(actor, case.status, case.unit),
+        action_names=wf.ACTION_NAMES,
+        outcomes=wf.OUTCOMES,
+        units=_units(),
+        history=c.workflow.history(case.ticket),
+        delivery=texts.DELIVERY.get(_delivery(c, case.ticket), ""),
+    )
+
+
+def _delivery(c: Any, ticket: str) -> str | None:
+    status = c.workflow.delivery(ticket)
+    if status == "sent" and not c.state.settings.outbound_enabled:
+        return "recorded"
+    return status  # type: ignore[no-any-return]
+
+
+@bp.post("/s/<ticket>/<action>")
+@login_required
+def act(ticket: str, action: str) -> Response:
+    if action not in wf.ACTIONS:
+        abort(404)
+    actor = auth.current_actor()
+    c = console()
+    ticket = ticket.upper()
+    form = request.form
+    now = datetime.now(UTC)
+    try:
+        uc.act(
+            c.workflow, actor, ticket, action, now,
+            reason=form.get("reason", ""), unit=form.get("unit", ""),
+            reply=form.get("reply", ""), outcome=form.get("outcome", ""),
+        )  # fmt: skip
+    except wf.WorkflowError as exc:
+        if exc.code == wf.NOT_VISIBLE:
+            abort(404)
+        if exc.code == wf.FORBIDDEN:
+            abort(403)
+        flash(str(exc), "error")
+        return redirect(url_for("console.detail", ticket=ticket), code=303)
+    if action == wf.PUBLISH:
+        answers.deliver_due(c.outbox, c.state.sender, now)
+    flash(texts.DONE[action], "ok")
+    return redirect(url_for("console.detail", ticket=ticket), code=303)

@@ -1,0 +1,147 @@
+"""What the use cases need from storage and the outside world, as Protocols of plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Case:
+    """A suggestion as the console and the workflow see it: pseudonymous, never an openid."""
+
+    ticket: str
+    campaign: str
+    topic: str
+    content: str
+    status: str
+    created_at: datetime
+    channel: str
+    author: str
+    attachments: int
+    unit: str | None = None
+    outcome: str | None = None
+    reply: str | None = None
+    replied_at: datetime | None = None
+    reply_draft: str | None = None
+    decline_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Inbox filters. `only_unit` restricts to one unit's suggestions (a unit account)."""
+
+    campaign: str = ""
+    status: str = ""
+    unit: str = ""
+    text: str = ""
+    only_unit: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    login: str
+    role: str
+    unit: str
+    password_hash: str
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A published answer waiting to be sent; `last_inbound_at` opens the 48-hour window."""
+
+    id: int
+    ticket: str
+    recipient: str
+    text: str
+    last_inbound_at: datetime | None
+
+
+class WorkflowTx(Protocol):
+    """One transaction: read a suggestion (locked), change it, queue its answer, audit."""
+
+    def get(self, ticket: str) -> Case | None: ...
+
+    def update(self, ticket: str, status: str, fields: Mapping[str, object]) -> None: ...
+
+    def queue_answer(self, ticket: str, text: str, now: datetime) -> None: ...
+
+    def audit(self, entry: AuditEntry) -> None: ...
+
+
+class WorkflowStore(Protocol):
+    def transaction(self) -> AbstractContextManager[WorkflowTx]: ...
+
+    def find(self, ticket: str) -> Case | None: ...
+
+    def search(self, query: CaseQuery) -> tuple[list[Case], int]: ...
+
+    def history(self, ticket: str) -> list[AuditEntry]: ...
+
+    def delivery(self, ticket: str) -> str | None: ...
+
+
+class AccountStore(Protocol):
+    """Accounts; each change is written with its audit entry in one transaction."""
+
+    def add(
+        self, login: str, role: str, unit: str, password_hash: str, now: datetime, audit: AuditEntry
+    ) -> Account | None: ...
+
+    def get(self, login: str) -> Account | None: ...
+
+    def by_id(self, account_id: int) -> Account | None: ...
+
+    def all(self) -> list[Account]: ...
+
+    def set_disabled(self, login: str, disabled: bool, audit: AuditEntry) -> bool: ...
+
+
+class AuditStore(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+
+    def since(self, when: datetime | None, limit: int = 1000) -> list[AuditEntry]: ...
+
+
+class Outbox(Protocol):
+    """Answers to send; `claim` moves one from queued/waiting to sending, once."""
+
+    def due(self, limit: int = 50) -> list[OutboxItem]: ...
+
+    def claim(self, item_id: int, now: datetime) -> bool: ...
+
+    def mark(
+        self, item_id: int, status: str, now: datetime, errcode: int | None = None, reason: str = ""
+    ) -> None: ...
+
+
+class Throttle(Protocol):
+    """Counts failures per key in a window (sign-in throttling)."""
+
+    def count(self, key: str) -> int: ...
+
+    def fail(self, key: str) -> int: ...
+
+    def clear(self, key: str) -> None: ...
+
+
+class TextSender(Protocol):
+    def send_text(self, openid: str, text: str) -> None: ...

@@ -1,0 +1,152 @@
+"""Use cases on suggestions: accept, decline, assign, draft, publish, close, answer, list.
+
+Each one reads the suggestion inside one transaction, asks domain.workflow whether the actor
+may do it, then records the change, its audit row and (on publish) the resident's message in
+the answer outbox, all or nothing. Sending is not done here: services.answers.deliver_due
+sends what the outbox holds (after the commit, so a rolled-back answer is never sent).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain import workflow as wf
+from services import texts
+from services.ports import AuditEntry, Case, CaseQuery, WorkflowStore
+
+DEFAULT_CLI_OUTCOME = wf.FOR_REFERENCE
+
+
+def act(
+    store: WorkflowStore,
+    actor: wf.Actor,
+    ticket: str,
+    action: str,
+    now: datetime,
+    *,
+    reason: str = "",
+    unit: str = "",
+    reply: str = "",
+    outcome: str = "",
+) -> Case:
+    """Take one workflow action; the suggestion as it is afterwards, or WorkflowError."""
+    with store.transaction() as tx:
+        case = tx.get(ticket)
+        if case is None:
+            raise wf.WorkflowError(wf.NOT_VISIBLE)
+        change = wf.decide(
+            actor, action, case.status, case.unit, reason=reason, unit=unit, reply=reply,
+            outcome=outcome,
+        )  # fmt: skip
+        fields: dict[str, object] = dict(change.fields)
+        if action == wf.PUBLISH:
+            fields["replied_at"] = now
+            message = texts.ANSWER_MESSAGE.format(
+                ticket=case.ticket, outcome=change.fields["outcome"], reply=change.fields["reply"]
+            )
+            tx.queue_answer(ticket, message, now)
+        tx.update(ticket, change.after, fields)
+        tx.audit(
+            AuditEntry(
+                at=now,
+                actor=actor.login,
+                action=action,
+                target=ticket,
+                before=_summary(case.status, change, case),
+                after=_summary(change.after, change, None),
+            )
+        )
+        updated = tx.get(ticket)
+    assert updated is not None
+    return updated
+
+
+def _summary(status: str, change: wf.Change, before: Case | None) -> str:
+    """An audit side: the status, then what the action changed (its old value on `before`)."""
+    parts = [status]
+    values = change.fields
+    if change.action == wf.ASSIGN:
+        unit = (before.unit if before else values["unit"]) or "-"
+        parts.append(texts.UNIT_LABEL.format(unit=unit))
+    elif change.action == wf.DECLINE and before is None:
+        parts.append(texts.REASON_LABEL.format(reason=values["decline_reason"]))
+    elif change.action == wf.PUBLISH and before is None:
+        parts.append(texts.OUTCOME_LABEL.format(outcome=values["outcome"]))
+    elif change.action == wf.DRAFT and before is None:
+        parts.append(texts.DRAFT_LABEL)
+    return " · ".join(parts)
+
+
+def accept(store: WorkflowStore, actor: wf.Actor, ticket: str, now: datetime) -> Case:
+    return act(store, actor, ticket, wf.ACCEPT, now)
+
+
+def decline(store: WorkflowStore, actor: wf.Actor, ticket: str, reason: str, now: datetime) -> Case:
+    return act(store, actor, ticket, wf.DECLINE, now, reason=reason)
+
+
+def assign(store: WorkflowStore, actor: wf.Actor, ticket: str, unit: str, now: datetime) -> Case:
+    return act(store, actor, ticket, wf.ASSIGN, now, unit=unit)
+
+
+def draft_answer(
+    store: WorkflowStore, actor: wf.Actor, ticket: str, reply: str, now: datetime
+) -> Case:
+    return act(store, actor, ticket, wf.DRAFT, now, reply=reply)
+
+
+def publish_answer(
+    store: WorkflowStore, actor: wf.Actor, ticket: str, reply: str, outcome: str, now: datetime
+) -> Case:
+    return act(store, actor, ticket, wf.PUBLISH, now, reply=reply, outcome=outcome)
+
+
+def close(store: WorkflowStore, actor: wf.Actor, ticket: str, now: datetime) -> Case:
+    return act(store, actor, ticket, wf.CLOSE, now)
+
+
+def answer(
+    store: WorkflowStore,
+    actor: wf.Actor,
+    ticket: str,
+    reply: str,
+    now: datetime,
+    *,
+    status: str = wf.ANSWERED,
+    outcome: str = "",
+) -> Case:
+    """`suggestions answer` from a script: accept if still pending, publish, and close when
+    `status` is 已办结. Each step is its own audited action under the same rules."""
+    if status not in (wf.ANSWERED, wf.CLOSED):
+        raise ValueError(f"--status must be {wf.ANSWERED} or {wf.CLOSED}")
+    case = store.find(ticket)
+    if case is None or not wf.can_see(actor, case.unit):
+        raise wf.WorkflowError(wf.NOT_VISIBLE)
+    if case.status == wf.PENDING:
+        accept(store, actor, ticket, now)
+    case = publish_answer(store, actor, ticket, reply, outcome or DEFAULT_CLI_OUTCOME, now)
+    if status == wf.CLOSED:
+        case = close(store, actor, ticket, now)
+    return case
+
+
+def list_cases(store: WorkflowStore, actor: wf.Actor, query: CaseQuery) -> tuple[list[Case], int]:
+    """The inbox page the actor may see (a unit sees its own unit's suggestions only)."""
+    if actor.role == wf.UNIT:
+        if not actor.unit:
+            return [], 0
+        query = CaseQuery(
+            campaign=query.campaign, status=query.status, unit=query.unit, text=query.text,
+            only_unit=actor.unit, page=query.page, per_page=query.per_page,
+        )  # fmt: skip
+    elif actor.role not in wf.ROLES:
+        return [], 0
+    return store.search(query)
+
+
+def view(store: WorkflowStore, actor: wf.Actor, ticket: str) -> Case:
+    """One suggestion, if the actor may see it (else WorkflowError NOT_VISIBLE)."""
+    case = store.find(ticket)
+    if case is None or not wf.can_see(actor, case.unit):
+        raise wf.WorkflowError(wf.NOT_VISIBLE)
+    return case
