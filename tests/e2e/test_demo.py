@@ -12,8 +12,7 @@ from bot.store.models import CampaignRow, SuggestionRow
 from handlers import schedule_texts as T
 from tests.e2e.test_cli import PLANS, run
 
-# TODO(lead): switch to "我有个金点子：…" once the idea recogniser (helper `intake`) is merged.
-IDEA = "献一策：建议在老街口增设一处公交候车亭，方便老人出行"
+IDEA = "我有个金点子：建议在老街口增设一处公交候车亭，方便老人出行"
 FIRST_RUN = ["本周有什么到期", "现在是什么阶段", "科技局6月的任务", IDEA, "我的建议"]
 
 
