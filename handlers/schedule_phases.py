@@ -46,24 +46,25 @@ def phase_not_found(plan: Plan, ref: str, today: date) -> list[str]:
     return paginate(T.PHASE_NOT_FOUND.format(said=said, count=len(phases)), lines)
 
 
+# (still ahead, today, past) wordings for a phase's start and end.
+_START_TEXTS = (T.PHASE_STARTS, T.STARTS_TODAY, T.STARTED)
+_END_TEXTS = (T.PHASE_ENDS, T.PHASE_ENDS_TODAY, T.ENDED_AGO)
+
+
+def _relative(name: str, day: date, today: date, wordings: tuple[str, str, str]) -> str:
+    """`name` starts/ends on `day`, said relative to `today`."""
+    days = days_until(today, day)
+    ahead, on_the_day, past = wordings
+    text = ahead if days > 0 else on_the_day if days == 0 else past
+    return text.format(name=name, date=fmt_date(day, today), days=abs(days))
+
+
 def _starts(name: str, start: date, today: date) -> str:
-    days = days_until(today, start)
-    shown = fmt_date(start, today)
-    if days > 0:
-        return T.PHASE_STARTS.format(name=name, date=shown, days=days)
-    if days == 0:
-        return T.STARTS_TODAY.format(name=name, date=shown)
-    return T.STARTED.format(name=name, date=shown, days=-days)
+    return _relative(name, start, today, _START_TEXTS)
 
 
 def _ends(name: str, end: date, today: date) -> str:
-    days = days_until(today, end)
-    shown = fmt_date(end, today)
-    if days > 0:
-        return T.PHASE_ENDS.format(name=name, date=shown, days=days)
-    if days == 0:
-        return T.PHASE_ENDS_TODAY.format(name=name, date=shown)
-    return T.ENDED_AGO.format(name=name, date=shown, days=-days)
+    return _relative(name, end, today, _END_TEXTS)
 
 
 def _length(name: str, start: date, end: date, today: date) -> str:

@@ -17,7 +17,6 @@ sender, since WeChat's MsgIds are not unique across users.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,11 +27,6 @@ from handlers.ports import CampaignInfo, NewSuggestion, Services
 from handlers.types import Incoming, Reply
 
 FLOW = "suggest"
-ONE_MESSAGE = re.compile(
-    r"^\s*(?:我为发展)?(?:献一策|建议|金点子|我的富民金点子|富民金点子|建言献策|我要建议)"
-    r"\s*[：:，,]\s*(?P<body>.*)$",
-    re.S,
-)
 START_WORDS = {
     "我要提建议",
     "提建议",
