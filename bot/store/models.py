@@ -145,6 +145,9 @@ class SuggestionRow(Base):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reply_draft: Mapped[str | None] = mapped_column(Text, nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # --- 回访 (migration 0009): 满意 / 基本满意 / 不满意, set by the resident's reply 1/2/3 ---
+    satisfaction: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 # --- Photos kept for good (bot/photo_fetcher.py) -----------------------------------------------
