@@ -68,17 +68,19 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _start_scheduler(state):  # type: ignore[no-untyped-def]
     """The notice scheduler in this process (the embedded default)."""
+    from bot.jobs_wiring import jobs_deps
     from jobs.runner import start_scheduler
 
-    return start_scheduler(state)
+    return start_scheduler(jobs_deps(state))
 
 
 def scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jobs_wiring import jobs_deps
     from jobs.runner import run_forever
 
     state = _state(settings, migrate=False)
     _announce(settings)
-    return run_forever(state)
+    return run_forever(jobs_deps(state))
 
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -138,9 +140,9 @@ def _plan_load(path: str, settings: Settings) -> int:
 
 def _sync_notices(state, code: str) -> None:  # type: ignore[no-untyped-def]
     """Move or remove the campaign's scheduled notices to match the plan just loaded."""
-    from jobs.notices_store import sync_for_state
+    from bot.jobs_wiring import sync_notices
 
-    result = sync_for_state(state, code)
+    result = sync_notices(state, code)
     print(
         f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
         f"{result.removed} removed)",
@@ -195,11 +197,12 @@ def suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jobs_wiring import jobs_deps
     from jobs import cli as jobs_cli
 
     state = _state(settings)
     try:
-        return jobs_cli.dispatch(args, state)
+        return jobs_cli.dispatch(args, jobs_deps(state))
     finally:
         state.close()
 

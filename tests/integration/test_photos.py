@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.jobs_wiring import jobs_deps
 from bot.photo_fetcher import PhotoFetcher
 from bot.store.photos import NOT_MEDIA_ID, PhotoStore
 from bot.wiring import build_state
@@ -171,7 +172,7 @@ def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake,
     ticket = store(before, ("r1",))
     before.close()
     after = build_state(settings, migrate=True)
-    runner = start_scheduler(after)  # its first tick wakes the fetcher
+    runner = start_scheduler(jobs_deps(after))  # its first tick wakes the fetcher
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
