@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from domain import workflow as wf
 from services.ports import Case, CaseQuery
+
+if TYPE_CHECKING:
+    from bot.app_state import AppState
 
 PAGE = 200
 CLI_ACTOR = "cli"  # who the command line is in the audit log, unless --by names an account
@@ -18,7 +21,7 @@ class ConsoleCliError(Exception):
     """A one-line error for the user; exit 2."""
 
 
-def dispatch(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def dispatch(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     if args.sugg_command == "list":
         return list_(args, state, out)
     return answer(args, state, out)
@@ -40,7 +43,7 @@ def _record(case: Case, tz: Any) -> dict[str, object]:
     }
 
 
-def list_(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def list_(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     from bot.store.workflow_repo import SqlWorkflowStore
     from services import suggestions as uc
 
@@ -70,7 +73,7 @@ def list_(args: argparse.Namespace, state: Any, out: TextIO) -> int:
     return 0
 
 
-def answer(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def answer(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     from bot.store.console_repo import SqlAccountStore
     from bot.store.workflow_repo import SqlOutbox, SqlWorkflowStore
     from services import accounts, answers

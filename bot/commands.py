@@ -7,9 +7,14 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_errors import CliError
 from config.settings import Settings
+
+if TYPE_CHECKING:  # imported when used: `python -m bot --help` stays fast
+    from bot.app_state import AppState
+    from jobs.runner import Runner
 
 log = logging.getLogger("bot")
 
@@ -28,7 +33,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return handler(args, settings)
 
 
-def _state(settings: Settings, migrate: bool = True):  # type: ignore[no-untyped-def]
+def _state(settings: Settings, migrate: bool = True) -> AppState:
     from bot.wiring import build_state
 
     return build_state(settings, migrate=migrate)
@@ -66,7 +71,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _start_scheduler(state):  # type: ignore[no-untyped-def]
+def _start_scheduler(state: AppState) -> Runner:
     """The notice scheduler in this process (the embedded default)."""
     from bot.jobs_wiring import jobs_deps
     from jobs.runner import start_scheduler
@@ -138,7 +143,7 @@ def _plan_load(path: str, settings: Settings) -> int:
     return 0
 
 
-def _sync_notices(state, code: str) -> None:  # type: ignore[no-untyped-def]
+def _sync_notices(state: AppState, code: str) -> None:
     """Move or remove the campaign's scheduled notices to match the plan just loaded."""
     from bot.jobs_wiring import sync_notices
 
