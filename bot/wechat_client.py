@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import threading
 import time
@@ -35,7 +34,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot import wechat_media
 from bot.outbound_status import OutboundMonitor
-from config.settings import normalize_api_base
+from config.settings import normalize_api_base, tls_ca_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +222,7 @@ class WeChatSender:
         # The environment (HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE) is read once here, not
         # scanned again on every call: with 10,000 pushes that scan was a tenth of the CPU.
         session.proxies = requests.utils.get_environ_proxies(base_url)
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        bundle = tls_ca_bundle()
         if bundle:
             session.verify = bundle
         session.trust_env = False

@@ -7,6 +7,7 @@ See ../shared/INTERFACES.md for the public list of variables.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -16,6 +17,7 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 INSTANCE_DIR = Path("instance")
@@ -145,6 +147,37 @@ def _parse_date(name: str, value: str) -> date:
         raise SettingsError(f"{name}={value!r}: expected YYYY-MM-DD") from exc
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """A tuning number: a bad or non-positive value is warned about and the default used
+    (these are for operators and tests, and must never stop a start)."""
+    try:
+        value = float(env.get(name, "").strip() or default)
+    except ValueError:
+        log.warning("%s is not a number; using %s", name, default)
+        return default
+    return value if value > 0 else default
+
+
+def environment(dotenv: bool = True) -> Mapping[str, str]:
+    """The process environment, after loading ./.env into it (existing variables win)."""
+    if dotenv:
+        from dotenv import load_dotenv
+
+        load_dotenv(Path.cwd() / ".env", override=False)
+    return os.environ
+
+
+def log_level(env: Mapping[str, str] | None = None) -> str:
+    """BOT_LOG_LEVEL (default INFO); read before the other settings, for logging's setup."""
+    return (os.environ if env is None else env).get("BOT_LOG_LEVEL", "INFO")
+
+
+def tls_ca_bundle(env: Mapping[str, str] | None = None) -> str:
+    """The CA bundle requests would use (REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE), or ""."""
+    env = os.environ if env is None else env
+    return env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE") or ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the assistant can be told from outside."""
@@ -179,6 +212,10 @@ class Settings:
     # --- end photos ---
     # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
     secret_key: str = ""
+    # --- scheduler tuning, for operators and tests (jobs/runner.py) ---
+    scheduler_tick_seconds: float = 30.0  # BOT_SCHEDULER_TICK_SECONDS
+    scheduler_lease_seconds: float = 30.0  # BOT_SCHEDULER_LEASE_SECONDS
+    notice_concurrency: int = 16  # BOT_NOTICE_CONCURRENCY: sends in flight per fan-out
 
     @property
     def tz(self) -> ZoneInfo:
@@ -207,11 +244,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         """Read settings from `env` (default: os.environ, after loading ./.env if present)."""
         if env is None:
-            if dotenv:
-                from dotenv import load_dotenv
-
-                load_dotenv(Path.cwd() / ".env", override=False)
-            env = os.environ
+            env = environment(dotenv)
 
         def get(name: str, default: str = "") -> str:
             return env.get(name, default).strip()
@@ -255,6 +288,9 @@ class Settings:
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
+            scheduler_tick_seconds=_positive(env, "BOT_SCHEDULER_TICK_SECONDS", 30.0),
+            scheduler_lease_seconds=_positive(env, "BOT_SCHEDULER_LEASE_SECONDS", 30.0),
+            notice_concurrency=int(_positive(env, "BOT_NOTICE_CONCURRENCY", 16)),
         )
 
 

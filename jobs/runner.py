@@ -12,14 +12,13 @@ The notices live in the database, not in APScheduler's job store, so a restart l
 whatever became due while no scheduler ran is found by the first tick. Job arguments are plain
 strings (the runner id); the process's runner is looked up in a module-level registry.
 
-Tuning (environment, for operators and tests): BOT_SCHEDULER_TICK_SECONDS,
-BOT_SCHEDULER_LEASE_SECONDS, BOT_NOTICE_CONCURRENCY.
+Tuning (environment, for operators and tests; read by config/settings.py):
+BOT_SCHEDULER_TICK_SECONDS, BOT_SCHEDULER_LEASE_SECONDS, BOT_NOTICE_CONCURRENCY.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -47,15 +46,6 @@ log = logging.getLogger(__name__)
 _CONTEXTS: dict[str, Runner] = {}
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        log.warning("%s is not a number; using %s", name, default)
-        return default
-    return value if value > 0 else default
-
-
 def delivery_context(deps: JobsDeps, runner_id: str) -> deliver.DeliveryContext:
     """The channels and settings of this process, for fan-outs stamped with `runner_id`: the
     channels the wiring handed in (the official account, and e.g. a WeCom app; each
@@ -67,7 +57,7 @@ def delivery_context(deps: JobsDeps, runner_id: str) -> deliver.DeliveryContext:
         tz=deps.settings.tz,
         runner_id=runner_id,
         pseudonym=deps.pseudonym,
-        concurrency=int(_env_number("BOT_NOTICE_CONCURRENCY", 16)),
+        concurrency=deps.settings.notice_concurrency,
     )
 
 
@@ -181,8 +171,8 @@ def _tick(runner: Runner) -> None:
 
 def start_scheduler(deps: JobsDeps) -> Runner:
     """Start the scheduler in background threads of this process; `.shutdown()` stops it."""
-    tick_seconds = _env_number("BOT_SCHEDULER_TICK_SECONDS", 30)
-    lease_seconds = _env_number("BOT_SCHEDULER_LEASE_SECONDS", 30)
+    tick_seconds = deps.settings.scheduler_tick_seconds
+    lease_seconds = deps.settings.scheduler_lease_seconds
     runner_id = new_runner_id()
     scheduler = BackgroundScheduler(timezone=deps.settings.tz)
     runner = Runner(

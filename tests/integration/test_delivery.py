@@ -484,14 +484,11 @@ def daytime_zone() -> str:
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
-def test_scheduler_start_sends_recent_notices_and_records_old_ones_missed(
-    make_state, fake, monkeypatch
-):
-    monkeypatch.setenv("BOT_SCHEDULER_LEASE_SECONDS", "3")
+def test_scheduler_start_sends_recent_notices_and_records_old_ones_missed(make_state, fake):
     zone = daytime_zone()
     local_now = datetime.now(ZoneInfo(zone))
     reminder = (local_now - timedelta(hours=1)).time().replace(second=0, microsecond=0)
-    state = make_state(timezone=zone, reminder_time=reminder)
+    state = make_state(timezone=zone, reminder_time=reminder, scheduler_lease_seconds=3.0)
     today = local_now.date()
     plan = Plan(
         code="live",

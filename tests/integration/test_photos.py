@@ -157,8 +157,7 @@ def test_two_fetchers_at_once_download_each_photo_once(photo_state, fake, tmp_pa
     assert all(r.attempts == 1 for r in rows)
 
 
-def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake, monkeypatch):
-    monkeypatch.setenv("BOT_SCHEDULER_LEASE_SECONDS", "3")
+def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake):
     fake.add_media("r1", png(21), "image/png")
     settings = make_settings(
         backend,
@@ -166,6 +165,7 @@ def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake,
         wechat_appid=fake.appid,
         wechat_secret=fake.secret,
         wechat_api_base_url=fake.base_url,
+        scheduler_lease_seconds=3.0,
     )
     before = build_state(settings, migrate=True)
     before.suggestions.on_photos = None  # the process dies before its fetcher ran
