@@ -12,8 +12,10 @@ from bot.inbound import InboundProcessor
 from bot.photo_fetcher import PhotoFetcher
 from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
+from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
-from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
+from bot.store.suggestions_repo import SqlSuggestionStore
+from bot.store.users_repo import SqlUserStore
 from bot.wechat_client import OutboundSender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings

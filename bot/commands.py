@@ -122,7 +122,7 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 def _plan_load(path: str, settings: Settings) -> int:
     from bot.planfile import PlanFileError, load_plan
     from bot.store.campaign_names import DuplicateCampaignName
-    from bot.store.repos import save_plan
+    from bot.store.campaigns_repo import save_plan
 
     try:
         parsed = load_plan(path)

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete, exists, func, select, update
 
+from bot.store.campaigns_repo import plan_from_row
 from bot.store.db import Database, insert_ignoring_conflicts
 from bot.store.models import CampaignRow, DeliveryRow, NoticeRow, UserRow
-from bot.store.repos import plan_from_row
 from domain.notices import NoticeSpec
 from domain.plan import Plan
 from jobs.ports import OPEN, REPLACEABLE, DueNotice, SyncResult

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot.jobs_wiring import jobs_deps, sync_notices
 from bot.notice_channel import OfficialAccountChannel
+from bot.store.campaigns_repo import save_plan
 from bot.store.lease_repo import SqlLeases
 from bot.store.models import DeliveryRow, NoticeRow, UserRow
-from bot.store.repos import save_plan
 from bot.wiring import build_state
 from domain.plan import DateSpan, Phase, Plan, Task
 from jobs import cli, deliver
