@@ -120,9 +120,11 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _plan_load(path: str, settings: Settings) -> int:
+    from bot.jobs_wiring import sync_notices
     from bot.planfile import PlanFileError, load_plan
-    from bot.store.campaign_names import DuplicateCampaignName
-    from bot.store.campaigns_repo import save_plan
+    from bot.store.campaigns_repo import SqlPlanStore
+    from services import plans
+    from services.ports import PlanConflict
 
     try:
         parsed = load_plan(path)
@@ -131,28 +133,25 @@ def _plan_load(path: str, settings: Settings) -> int:
     state = _state(settings)
     try:
         try:
-            created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
-        except DuplicateCampaignName as exc:
+            loaded = plans.load(
+                SqlPlanStore(state.db, state.campaigns),
+                lambda code: sync_notices(state, code),
+                parsed,
+                source=str(Path(path).resolve()),
+            )
+        except PlanConflict as exc:
             raise CliError(f"{path}: {exc}") from exc
-        state.campaigns.invalidate()
-        _sync_notices(state, parsed.code)
-        verb = "created" if created else f"updated (revision {revision})"
-        print(f"{parsed.code}: {verb} - {len(parsed.phases)} phases, {len(parsed.tasks)} tasks")
+        n = loaded.notices
+        print(
+            f"notices: {n.total} in plan ({n.added} new, {n.updated} updated, "
+            f"{n.removed} removed)",
+            file=sys.stderr,
+        )
+        verb = "created" if loaded.created else f"updated (revision {loaded.revision})"
+        print(f"{loaded.code}: {verb} - {loaded.phases} phases, {loaded.tasks} tasks")
     finally:
         state.close()
     return 0
-
-
-def _sync_notices(state: AppState, code: str) -> None:
-    """Move or remove the campaign's scheduled notices to match the plan just loaded."""
-    from bot.jobs_wiring import sync_notices
-
-    result = sync_notices(state, code)
-    print(
-        f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
-        f"{result.removed} removed)",
-        file=sys.stderr,
-    )
 
 
 def _plan_list(settings: Settings) -> int:

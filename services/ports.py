@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.plan import Plan
+
 
 @dataclass(frozen=True)
 class Case:
@@ -145,3 +147,29 @@ class Throttle(Protocol):
 
 class TextSender(Protocol):
     def send_text(self, openid: str, text: str) -> None: ...
+
+
+# --- plans (services/plans.py) ---
+
+
+class PlanConflict(ValueError):
+    """The plan cannot be stored as it is (e.g. another campaign has its name); says why."""
+
+
+class PlanStore(Protocol):
+    """Campaign plans; `save` raises PlanConflict, `invalidate` tells every process."""
+
+    def save(self, plan: Plan, source: str) -> tuple[bool, int]:
+        """Create or update by code: (created, revision)."""
+        ...
+
+    def invalidate(self) -> None: ...
+
+
+class NoticeCounts(Protocol):
+    """What a notice sync changed (jobs/ports.py SyncResult)."""
+
+    added: int
+    updated: int
+    removed: int
+    total: int

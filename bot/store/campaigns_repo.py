@@ -165,3 +165,16 @@ def save_plan(db: Database, plan: Plan, source: str = "") -> tuple[bool, int]:
         ]
         s.flush()
         return created, row.revision
+
+
+class SqlPlanStore:
+    """services/ports.py `PlanStore`: `save_plan`, and the campaigns cache told to re-read."""
+
+    def __init__(self, db: Database, campaigns: SqlCampaignStore) -> None:
+        self.db, self.campaigns = db, campaigns
+
+    def save(self, plan: Plan, source: str) -> tuple[bool, int]:
+        return save_plan(self.db, plan, source)
+
+    def invalidate(self) -> None:
+        self.campaigns.invalidate()
