@@ -163,13 +163,13 @@ def _plan_list(settings: Settings) -> int:
             print("no campaigns loaded (python -m bot plan load FILE)")
         for info in campaigns:
             p = state.campaigns.plan(info.code)
-            phase = p.phase_on(today) if p else None
-            if phase:
+            stage, phase = p.standing_on(today) if p else ("no_phases", None)
+            if stage == "running" and phase:
                 where = f"{phase.name} ({phase.span.start}~{phase.span.end})"
-            elif p and p.phases and today < p.phases[0].span.start:
-                where = f"not started (starts {p.phases[0].span.start})"
+            elif stage == "not_started" and phase:
+                where = f"not started (starts {phase.span.start})"
             else:
-                where = "finished" if p and p.phases else "no phases"
+                where = "finished" if stage == "finished" else "no phases"
             print(f"{info.code}\t{info.name}\t{where}")
     finally:
         state.close()

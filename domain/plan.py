@@ -60,6 +60,19 @@ class Plan:
                 current = phase
         return current
 
+    def standing_on(self, day: date) -> tuple[str, Phase | None]:
+        """Where the campaign stands on `day`: ("running", its phase), ("not_started", the
+        first phase), ("finished", None) once it has begun and no phase runs, or
+        ("no_phases", None)."""
+        if not self.phases:
+            return "no_phases", None
+        phase = self.phase_on(day)
+        if phase is not None:
+            return "running", phase
+        if day < self.phases[0].span.start:
+            return "not_started", self.phases[0]
+        return "finished", None
+
     def next_phase(self, day: date) -> Phase | None:
         """The first phase that starts after `day`."""
         upcoming = [p for p in self.phases if p.span.start > day]

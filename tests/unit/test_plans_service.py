@@ -69,3 +69,14 @@ def test_a_refused_plan_changes_nothing_and_syncs_nothing():
     with pytest.raises(PlanConflict, match="already used"):
         plans.load(store, lambda code: synced.append(code) or Counts(), PLAN)
     assert store.saved == {} and store.log == [] and synced == []
+
+
+def test_where_a_campaign_stands_on_a_day():
+    later = Phase("整改落实阶段", DateSpan(date(2018, 6, 1), date(2018, 6, 30), "6月"))
+    plan = Plan(code="kjj", name="科技局大讨论", year=2018, phases=(PLAN.phases[0], later))
+    assert plan.standing_on(date(2018, 4, 30)) == ("not_started", PLAN.phases[0])
+    assert plan.standing_on(date(2018, 5, 1)) == ("running", PLAN.phases[0])
+    assert plan.standing_on(date(2018, 6, 30)) == ("running", later)
+    assert plan.standing_on(date(2018, 5, 20)) == ("finished", None)  # between phases: as before
+    assert plan.standing_on(date(2018, 7, 1)) == ("finished", None)
+    assert Plan(code="x", name="空", year=2018).standing_on(date(2018, 5, 1)) == ("no_phases", None)
