@@ -24,7 +24,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from domain.notices import deadline_group, is_missed, is_quiet, superseded
 from jobs import deliver
@@ -38,6 +38,18 @@ SUPERSEDED_REASON = "superseded by a later reminder for the same task"
 def waiting_statuses(include_missed: bool) -> tuple[str, ...]:
     """The notice statuses a run picks up."""
     return (*OPEN, "missed") if include_missed else OPEN
+
+
+def still_to_send(notices: list[DueNotice], now: datetime, tz: tzinfo) -> list[DueNotice]:
+    """Of open notices, those a run at `now` would still send: not superseded by a later
+    reminder for the same task, and not so late that the run records them as missed."""
+    gone = superseded([(n.key, n.due_at) for n in notices], now)
+    return [
+        n
+        for n in notices
+        if n.key not in gone
+        and not (n.status == "scheduled" and n.due_at < now and is_missed(n.due_at, now, tz))
+    ]
 
 
 def supersede(

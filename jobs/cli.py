@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from domain.notices import is_missed, superseded
 from jobs import notices
+from jobs.catchup import still_to_send
 from jobs.lease import KeepAlive, new_runner_id, runner_lease, sweep_uncertain
 from jobs.ports import JobsDeps
 from jobs.runner import RunReport, delivery_context, run_due
@@ -87,16 +87,7 @@ def preview(deps: JobsDeps, days: int, as_json: bool, out: TextIO) -> int:
     audiences: dict[str, notices.Audience] = {}
     items: list[dict[str, Any]] = []
     upcoming = deps.notices.upcoming(now - timedelta(days=2), horizon)
-    gone = superseded([(n.key, n.due_at) for n in upcoming], now)
-    for notice in upcoming:
-        if notice.key in gone:
-            continue  # a later reminder for the same task is due: this one is never sent
-        if (
-            notice.status == "scheduled"
-            and notice.due_at < now
-            and is_missed(notice.due_at, now, tz)
-        ):
-            continue  # the scheduler will record it as missed
+    for notice in still_to_send(upcoming, now, tz):  # superseded and missed ones are not sent
         if notice.campaign_code not in audiences:
             audiences[notice.campaign_code] = notices.audience(deps.notices, notice.campaign_code)
         items.append(
