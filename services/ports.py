@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -191,7 +191,9 @@ class NoticeTally:
 class StatsStore(Protocol):
     """Aggregations, each one GROUP BY in the database."""
 
-    def count_by(self, query: StatsQuery, dimension: str) -> list[tuple[str, int]]: ...
+    def count_by(
+        self, query: StatsQuery, dimensions: Sequence[str]
+    ) -> dict[str, list[tuple[str, int]]]: ...
 
     def count_by_day(self, query: StatsQuery, tz: ZoneInfo) -> list[tuple[date, int]]: ...
 

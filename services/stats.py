@@ -84,19 +84,19 @@ def report(
     query = scope(actor, filters, tz)
     if query is None:
         return Report(limit_days=limit_days)
-    by_status = rules.ordered(store.count_by(query, rules.STATUS), wf.STATUSES)
+    counts = store.count_by(query, rules.DIMENSIONS)
+    by_status = rules.ordered(counts[rules.STATUS], wf.STATUSES)
     satisfaction = rules.ordered(
-        [(k, n) for k, n in store.count_by(query, rules.SATISFACTION) if k],
-        rules.SATISFACTION_LEVELS,
+        [(k, n) for k, n in counts[rules.SATISFACTION] if k], rules.SATISFACTION_LEVELS
     )
     return Report(
         limit_days=limit_days,
         total=sum(n for _, n in by_status),
         by_day=rules.fill_days(store.count_by_day(query, tz)),
-        by_topic=rules.ordered(store.count_by(query, rules.TOPIC)),
+        by_topic=rules.ordered(counts[rules.TOPIC]),
         by_status=by_status,
-        by_outcome=rules.ordered(store.count_by(query, rules.OUTCOME), wf.OUTCOMES),
-        by_unit=rules.ordered(store.count_by(query, rules.UNIT)),
+        by_outcome=rules.ordered(counts[rules.OUTCOME], wf.OUTCOMES),
+        by_unit=rules.ordered(counts[rules.UNIT]),
         by_satisfaction=satisfaction,
         times=store.answer_times(query, timedelta(days=limit_days), now),
         satisfied_share=rules.satisfied_share(dict(satisfaction)),

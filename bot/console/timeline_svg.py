@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from bot.console.svg import GRID, INK, MUTED, PALETTE, esc, fit, label, svg_open
+from bot.console.svg import GRID, INK, MUTED, PALETTE, esc, fit, label, svg_open, text_width
+from domain.plan import Phase, Task
 from services.ports import NoticeTally
 from services.stats import Timeline
 
@@ -20,7 +21,7 @@ WIDTH = 1180
 LABEL_W = 250
 ROW = 24
 AXIS = 40
-MIN_DAY_PX = 4.0
+MIN_DAY_PX = 3.0
 MARGIN = timedelta(days=4)
 TODAY_REACH = timedelta(days=60)  # farther from the plan than this: shown as an arrow
 TODAY_COLOR = "#c62828"
@@ -73,49 +74,38 @@ def timeline_chart(t: Timeline, tz: ZoneInfo, today_text: str) -> Markup:
     axis = _Axis(first, last)
     rows = 1 + len(t.phases) + 1 + max(1, len(t.tasks)) + (2 if t.notices_shown else 0)
     height = AXIS + rows * ROW + 10
-    body: list[str] = []
+    back: list[str] = []  # under today's line: section bands
+    body: list[str] = []  # over it: bars, markers and words
     y = AXIS
-    body += _section(axis, y, "活动阶段")
-    y += ROW
-    for i, phase in enumerate(t.phases):
-        body += _phase(
-            axis,
-            y,
-            phase.name,
-            phase.span.start,
-            phase.span.end,
-            phase.span.text,
-            PALETTE[i % len(PALETTE)],
-        )
+
+    def section(title: str) -> None:
+        nonlocal y
+        back.append(f'<rect x="0" y="{y}" width="{axis.width:.0f}" height="{ROW}" fill="#f4f6f8"/>')
+        body.append(label(8, y + 16, title, size=12, weight="bold"))
         y += ROW
-    body += _section(axis, y, "工作任务（◆ 完成期限）")
-    y += ROW
+
+    section("活动阶段")
+    for i, phase in enumerate(t.phases):
+        body.extend(_phase(axis, y, phase, PALETTE[i % len(PALETTE)]))
+        y += ROW
+    section("工作任务（◆ 完成期限）")
     for task in t.tasks:
-        body += _task(
-            axis,
-            y,
-            task.title,
-            task.owner,
-            task.due.start if task.due else None,
-            task.due.end if task.due else None,
-            task.due.text if task.due else "",
-        )
+        body.extend(_task(axis, y, task))
         y += ROW
     if not t.tasks:
         body.append(label(LABEL_W, y + 16, "暂无任务", fill=MUTED))
         y += ROW
     if t.notices_shown:
-        body += _section(axis, y, "定时通知（● 绿：已发出 红：有失败 灰：待发送）")
+        section("定时通知（● 绿：已发出 红：有失败 灰：待发送）")
+        body.extend(_notices(axis, y, t.notices, tz))
         y += ROW
-        body += _notices(axis, y, t.notices, tz)
-        y += ROW
-    grid = _grid(axis, height)
-    marker = (
-        _today(axis, t.today, today_text, height) if today_in else _today_off(axis, t, today_text)
-    )
+    if today_in:
+        marker = _today(axis, t.today, today_text, height)
+    else:
+        marker = _today_off(axis, t, today_text)
     chart = [svg_open(axis.width, height, f"{t.name} 时间轴", css="chart timeline")]
-    chart += [f"<title>{esc(t.name)} 时间轴</title>", *grid, *body, *marker, "</svg>"]
-    return Markup("".join(chart))
+    chart += [f"<title>{esc(t.name)} 时间轴</title>", *back, *_grid(axis, height), *marker]
+    return Markup("".join([*chart, *body, "</svg>"]))
 
 
 def _grid(axis: _Axis, height: float) -> list[str]:
@@ -128,60 +118,56 @@ def _grid(axis: _Axis, height: float) -> list[str]:
         text = (
             f"{month.year}年{month.month}月" if month.month == 1 or i == 0 else f"{month.month}月"
         )
-        out.append(label(x + 3, AXIS - 22, text, size=11, fill=MUTED))
+        if x + 3 + text_width(text, 11) <= axis.width:
+            out.append(label(x + 3, AXIS - 22, text, size=11, fill=MUTED))
     return out
 
 
-def _section(axis: _Axis, y: float, title: str) -> list[str]:
-    return [
-        f'<rect x="0" y="{y:.1f}" width="{axis.width:.0f}" height="{ROW}" fill="#f4f6f8"/>',
-        label(8, y + 16, title, size=12, weight="bold"),
-    ]
-
-
-def _phase(
-    axis: _Axis, y: float, name: str, start: date, end: date, when: str, color: str
-) -> list[str]:
-    x1, x2 = axis.x(start), axis.x(end + timedelta(days=1))
-    tip = f"{name}：{start.isoformat()} 至 {end.isoformat()}（{when}）"
+def _phase(axis: _Axis, y: float, phase: Phase, color: str) -> list[str]:
+    span = phase.span
+    x1, x2 = axis.x(span.start), axis.x(span.end + timedelta(days=1))
+    tip = f"{phase.name}：{span.start.isoformat()} 至 {span.end.isoformat()}（{span.text}）"
     return [
         f"<g><title>{esc(tip)}</title>",
-        label(LABEL_W - 10, y + 16, fit(name, LABEL_W - 20, 12), anchor="end"),
+        label(LABEL_W - 10, y + 16, fit(phase.name, LABEL_W - 20, 12), anchor="end"),
         f'<rect x="{x1:.1f}" y="{y + 4}" width="{max(2.0, x2 - x1):.1f}" height="{ROW - 8}" '
         f'fill="{color}" rx="3"/>',
         "</g>",
     ]
 
 
-def _task(
-    axis: _Axis, y: float, title: str, owner: str, start: date | None, end: date | None, when: str
-) -> list[str]:
-    out = [
-        f"<g><title>{esc(title)}｜{esc(owner or '未定责任单位')}｜{esc(when or '未定期限')}</title>"
-    ]
-    out.append(label(LABEL_W - 10, y + 16, fit(title, LABEL_W - 20, 12), anchor="end"))
-    if end is None:
-        out.append(
-            label(LABEL_W + 6, y + 16, f"未定期限 · {owner}" if owner else "未定期限", fill=MUTED)
-        )
+def _caption(x: float, y: float, text: str, anchor: str = "start") -> str:
+    """A marker's words, with a white halo so that today's line never hides them."""
+    return label(x, y, text, size=11, anchor=anchor, fill=INK).replace(
+        "<text ", '<text stroke="#fff" stroke-width="3" paint-order="stroke" ', 1
+    )
+
+
+def _task(axis: _Axis, y: float, task: Task) -> list[str]:
+    owner, due = task.owner, task.due
+    tip = f"{task.title}｜{owner or '未定责任单位'}｜{due.text if due else '未定期限'}"
+    out = [f"<g><title>{esc(tip)}</title>"]
+    out.append(label(LABEL_W - 10, y + 16, fit(task.title, LABEL_W - 20, 12), anchor="end"))
+    if due is None:
+        out.append(_caption(LABEL_W + 6, y + 16, f"未定期限 · {owner}" if owner else "未定期限"))
         return [*out, "</g>"]
-    x = axis.x(end) + axis.day_px / 2
-    if start is not None and start < end:
-        x0 = axis.x(start)
+    x = axis.x(due.end) + axis.day_px / 2
+    if due.start < due.end:
         out.append(
-            f'<line x1="{x0:.1f}" y1="{y + 12}" x2="{x:.1f}" y2="{y + 12}" stroke="{PALETTE[0]}" '
-            'stroke-width="2" stroke-opacity="0.45"/>'
+            f'<line x1="{axis.x(due.start):.1f}" y1="{y + 12}" x2="{x:.1f}" y2="{y + 12}" '
+            f'stroke="{PALETTE[0]}" stroke-width="3" stroke-opacity="0.45"/>'
         )
     out.append(
         f'<path d="M{x:.1f} {y + 5} L{x + 6:.1f} {y + 12} L{x:.1f} {y + 19} '
         f'L{x - 6:.1f} {y + 12} Z" fill="{PALETTE[1]}"/>'
     )
-    caption = f"{end.month}月{end.day}日 · {owner}" if owner else f"{end.month}月{end.day}日"
+    when = f"{due.end.month}月{due.end.day}日"
+    caption = f"{when} · {owner}" if owner else when
     room = axis.width - x - 12
     if room >= 80:
-        out.append(label(x + 9, y + 16, fit(caption, room, 11), size=11, fill=INK))
+        out.append(_caption(x + 9, y + 16, fit(caption, room, 11)))
     else:
-        out.append(label(x - 9, y + 16, fit(caption, 220, 11), size=11, anchor="end", fill=INK))
+        out.append(_caption(x - 9, y + 16, fit(caption, 220, 11), anchor="end"))
     return [*out, "</g>"]
 
 

@@ -28,9 +28,7 @@ def world(state):  # type: ignore[no-untyped-def]
 
 def report(world, actor=BOSS, **filters):  # type: ignore[no-untyped-def]
     state, store = world
-    return uc.report(
-        store, actor, uc.Filters(CODE, **filters), state.settings.tz, LIMIT, NOW
-    )
+    return uc.report(store, actor, uc.Filters(CODE, **filters), state.settings.tz, LIMIT, NOW)
 
 
 def test_counts_by_local_day_topic_status_outcome_unit(world) -> None:  # type: ignore[no-untyped-def]
