@@ -128,3 +128,18 @@ def test_tables_and_csv() -> None:
         == "stats-day-kjj-2018-2026-12-03.csv"
     )
     assert stats_tables.filename("day", "科技局", "2026-12-03") == "stats-day-all-2026-12-03.csv"
+
+
+def test_a_long_campaign_is_wider_than_the_screen_and_scrolls_in_its_box() -> None:
+    long = Timeline(
+        code="long",
+        name="两年活动",
+        today=date(2018, 3, 1),
+        phases=(Phase("全程", DateSpan(date(2018, 1, 1), date(2019, 12, 31), "两年")),),
+        tasks=[],
+        notices=[],
+        notices_shown=False,
+    )
+    svg = str(timeline_chart(long, TZ, "今天"))
+    assert float(_parse(svg).attrib["width"]) > 1180  # at least 3 px a day
+    assert "2019年1月" in svg and "暂无任务" in svg and "<circle" not in svg
