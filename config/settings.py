@@ -138,6 +138,16 @@ def _parse_days(name: str, value: str) -> tuple[int, ...]:
     return tuple(days)
 
 
+def _parse_answer_days(name: str, value: str) -> int:
+    try:
+        days = int(value.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name}={value!r}: expected a whole number of days") from exc
+    if not 1 <= days <= 365:
+        raise SettingsError(f"{name}={value!r}: days must be between 1 and 365")
+    return days
+
+
 def _parse_date(name: str, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -179,6 +189,13 @@ class Settings:
     # --- end photos ---
     # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
     secret_key: str = ""
+    # --- statistics (services/stats.py): the time an answer is due (BOT_ANSWER_DAYS) ---
+    # Calendar days, weekends and holidays included, counted from the moment the idea was
+    # sent: the 12345 hotlines' "15 个工作日" would need a holiday calendar we do not have, and
+    # a calendar-day limit is the stricter one, so nothing late is ever hidden. An idea is
+    # overdue when it is still unanswered after this many days (declined ones excepted), or
+    # when its answer came later than that.
+    answer_days: int = 15
 
     @property
     def tz(self) -> ZoneInfo:
@@ -255,6 +272,7 @@ class Settings:
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
+            answer_days=_parse_answer_days("BOT_ANSWER_DAYS", get("BOT_ANSWER_DAYS", "15")),
         )
 
 

@@ -44,3 +44,51 @@ AUDIT_ACTIONS = {
     "account_disable": "停用账号",
     "account_enable": "启用账号",
 }
+
+# --- Statistics and the campaign timeline (bot/console/stats_views.py) ----------------------
+NAV_STATS = "统计分析"
+NAV_TIMELINE = "活动时间轴"
+STATS_TITLE = "建议统计"
+TIMELINE_TITLE = "活动时间轴"
+ALL_CAMPAIGNS = "全部活动"
+NO_TOPIC = "未选议题"
+NO_OUTCOME = "尚无办理结果"
+NO_UNIT = "未交办"
+COUNT = "建议数"
+SHARE = "占比"
+DAY = "日期"
+STATS_TABLES = {
+    "day": ("按日期", "日期"),
+    "topic": ("按议题", "议题"),
+    "status": ("按状态", "状态"),
+    "outcome": ("按办理结果", "办理结果"),
+    "unit": ("按承办单位", "承办单位"),
+    "satisfaction": ("回访满意度", "评价"),
+    "times": ("办理时效", "指标"),
+}
+TIMES_ROWS = {
+    "total": "建议总数",
+    "answered": "已答复",
+    "median": "答复用时中位数（天）",
+    "limit": "答复时限（天）",
+    "late_answered": "超时答复",
+    "overdue_open": "超时未答复",
+    "overdue": "超时合计",
+    "rated": "已回访评价",
+    "satisfied": "满意率（满意+基本满意）",
+}
+STATS_UNIT_NOTE = "以下为交办给本单位（{unit}）的建议的统计。"
+STATS_BAD_DATE = "日期格式应为 年-月-日，已忽略。"
+DOWNLOAD_CSV = "下载表格（CSV）"
+TODAY_REAL = "今天"
+TODAY_REHEARSAL = "演练日期"
+NOTICE_STATUS = {
+    "scheduled": "待发送",
+    "sending": "发送中",
+    "done": "已发出",
+    "missed": "已错过",
+    "superseded": "已被后续提醒取代",
+    "cancelled": "已取消",
+}
+NOTICES_HIDDEN = "定时通知的发送情况仅活动办和审核员可见。"
+NO_CAMPAIGN = "还没有导入活动方案，请先用 python -m bot plan load 方案文件 载入。"
