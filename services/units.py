@@ -19,10 +19,16 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from domain import workflow as wf
+from domain.plan import Plan
 from services import texts
 from services.ports import AuditEntry, Renamed, Unit, UnitStore
 
 SEED_ACTOR = "plan"
+
+
+def plan_owners(plans: Iterable[Plan | None]) -> list[str]:
+    """The task owners the plans name (the list is seeded from them)."""
+    return [t.owner for plan in plans if plan for t in plan.tasks if t.owner]
 
 
 class UnitError(ValueError):

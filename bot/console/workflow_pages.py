@@ -30,11 +30,7 @@ def template_store() -> SqlTemplateStore:
 def plan_owners() -> list[str]:
     """The task owners named in the loaded plans (the units list is seeded from them)."""
     campaigns = console().state.campaigns
-    owners: list[str] = []
-    for info in campaigns.active():
-        plan = campaigns.plan(info.code)
-        owners.extend(t.owner for t in (plan.tasks if plan else ()) if t.owner)
-    return owners
+    return units_uc.plan_owners(campaigns.plan(i.code) for i in campaigns.active())
 
 
 def active_units() -> list[str]:
