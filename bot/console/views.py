@@ -63,7 +63,7 @@ def inbox() -> str:
         page_url=page_url,
         statuses=wf.STATUSES,
         campaigns=[i.code for i in console().state.campaigns.active()],
-        units=_units() if actor.role != wf.UNIT else [],
+        units=workflow_pages.filter_units() if actor.role != wf.UNIT else [],
     )
 
 
@@ -76,12 +76,14 @@ def detail(ticket: str) -> str:
         case = uc.view(c.workflow, actor, ticket.upper())
     except wf.WorkflowError:
         abort(404)
-    case, picker = workflow_pages.template_picker(case, request.args.get("template", ""))
+    actions, picker = workflow_pages.template_picker(
+        case, wf.allowed_actions(actor, case.status, case.unit), request.args.get("template", "")
+    )
     return render_template(
         "console/detail.html",
         case=case,
         picker=picker,
-        actions=wf.allowed_actions(actor, case.status, case.unit),
+        actions=actions,
         action_names={**texts.AUDIT_ACTIONS, **wf.ACTION_NAMES},
         outcomes=wf.OUTCOMES,
         units=_units(),

@@ -3,10 +3,10 @@ the template picker of a suggestion's page. Each change calls one use case, audi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -34,7 +34,17 @@ def plan_owners() -> list[str]:
 
 
 def active_units() -> list[str]:
-    return units_uc.active_names(unit_store(), plan_owners(), datetime.now(UTC))
+    """The active units (once per request: the inbox asks for them twice)."""
+    if "active_units" not in g:
+        g.active_units = units_uc.active_names(unit_store(), plan_owners(), datetime.now(UTC))
+    return list(g.active_units)
+
+
+def filter_units() -> list[str]:
+    """The inbox filter's units: the active ones, then the retired ones (not renamed away:
+    no idea keeps a renamed unit's old name)."""
+    listed = units_uc.listing(unit_store(), plan_owners(), datetime.now(UTC))
+    return [u.name for u in listed if not u.renamed_to]
 
 
 def require_unit(name: str) -> str:
@@ -177,26 +187,36 @@ def template_delete(template_id: int) -> Response:
 # --- The picker on a suggestion's page ----------------------------------------------------------
 
 
+ANSWER_ACTIONS = (wf.DRAFT, wf.PUBLISH)
+
+
 @dataclass(frozen=True)
 class Picker:
+    """The template picker (console/_template_picker.html). Once a template is applied, the
+    partial draws the draft and publish forms itself, their answer box pre-filled with
+    `text`, and the page's own loop of action forms leaves those two out."""
+
     templates: list[AnswerTemplate]
+    answer_actions: list[str]
     selected: int | None = None
-    applied: str = ""
+    applied: str = ""  # the chosen template's name
+    text: str = ""  # its filled-in text
 
 
-def template_picker(case: Case, chosen: str) -> tuple[Case, Picker]:
-    """The templates for this suggestion; with `?template=ID` the answer box (the draft/publish
-    forms' text, which shows `case.reply_draft`) is pre-filled with the filled-in template."""
+def template_picker(case: Case, actions: list[str], chosen: str) -> tuple[list[str], Picker]:
+    """(the actions the page's own loop draws, the picker) for `?template=ID` or none."""
+    answer_actions = [a for a in actions if a in ANSWER_ACTIONS]
     store = template_store()
-    offered = tpl.for_case(store, case)
-    if not chosen:
-        return case, Picker(offered)
+    offered = tpl.for_case(store, case) if answer_actions else []
+    if not chosen or not answer_actions:
+        return actions, Picker(offered, answer_actions)
     try:
         found = tpl.filled_for(store, case, int(chosen))
     except ValueError:
         found = None
     if found is None:
         flash(texts.TEMPLATE_MISSING, "error")
-        return case, Picker(offered)
+        return actions, Picker(offered, answer_actions)
     name, text = found
-    return replace(case, reply_draft=text), Picker(offered, int(chosen), name)
+    rest = [a for a in actions if a not in ANSWER_ACTIONS]
+    return rest, Picker(offered, answer_actions, int(chosen), name, text)
