@@ -77,7 +77,8 @@ def init_console(app: Flask, state: Any) -> None:
     login.session_protection = "strong"
     login.init_app(app)
 
-    from bot.console import admin, auth, views  # noqa: F401 - each adds its routes to bp
+    # each adds its routes to bp
+    from bot.console import admin, auth, bulk, views, workflow_pages  # noqa: F401
     from bot.console import stats_views as _stats  # noqa: F401 - statistics, timeline
 
     login.user_loader(auth.load_user)

@@ -92,3 +92,27 @@ NOTICE_STATUS = {
 }
 NOTICES_HIDDEN = "定时通知的发送情况仅活动办和审核员可见。"
 NO_CAMPAIGN = "还没有导入活动方案，请先用 python -m bot plan load 方案文件 载入。"
+# Units, answer templates and bulk actions (bot/console/workflow_pages.py, bot/console/bulk.py).
+UNIT_ADDED = "单位已添加。"
+UNIT_RESTORED = "单位已恢复使用。"
+UNIT_RENAMED = "单位已更名：{tickets} 条建议、{accounts} 个账号随之更新。"
+UNIT_RETIRED = "单位已停用：不再出现在交办和账号的单位列表中，已交办的建议保持不变。"
+TEMPLATE_SAVED = "模板已保存。"
+TEMPLATE_DELETED = "模板已删除。"
+TEMPLATE_MISSING = "没有找到这个模板，或它不适用于这条建议的活动。"
+BULK_NONE = "请先勾选要处理的建议。"
+BULK_DONE = "已处理 {done} 条。"
+BULK_PARTLY = "已处理 {done} 条，{failed} 条未处理：{reasons}"
+BULK_MORE = "等"
+BULK_ACTION_NAMES = {"accept": "受理", "assign": "交办给所选单位", "publish": "发布答复草稿"}
+AUDIT_ACTIONS.update(
+    {
+        "unit_add": "添加单位",
+        "unit_rename": "单位更名",
+        "unit_retire": "停用单位",
+        "unit_restore": "恢复单位",
+        "template_add": "添加答复模板",
+        "template_edit": "修改答复模板",
+        "template_delete": "删除答复模板",
+    }
+)

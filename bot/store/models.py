@@ -331,3 +331,28 @@ class AnswerOutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class UnitRow(Base):
+    """A responsible unit (承办单位). Retired names, and the old names of renamed units
+    (`renamed_to`), stay as rows so that seeding from a plan never brings them back."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    renamed_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AnswerTemplateRow(Base):
+    """A reusable answer; `campaign` empty = every campaign. {编号} and {单位} are filled in."""
+
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    campaign: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
