@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 WAIT = 10  # seconds for a page to arrive after a click
@@ -24,14 +23,29 @@ def path_of(driver: Any) -> str:
     return "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
 
 
+def click_to_next_page(driver: Any, element: WebElement) -> None:
+    """Click, then wait until another document has replaced this one and finished loading.
+    (The old document is marked; watching an old element go stale races with chromedriver.)"""
+    driver.execute_script("window.__leaving = true;")
+    element.click()
+
+    def arrived(d: Any) -> bool:
+        try:
+            return bool(
+                d.execute_script("return !window.__leaving && document.readyState === 'complete'")
+            )
+        except WebDriverException:  # between two documents
+            return False
+
+    WebDriverWait(driver, WAIT).until(arrived)
+
+
 def submit(driver: Any, form: WebElement) -> None:
-    """Click the form's submit button and wait for the next page to replace this one."""
+    """Click the form's submit button and wait for the next page."""
     button = form.find_element(
         By.CSS_SELECTOR, "button[type=submit], button:not([type]), input[type=submit]"
     )
-    old = driver.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(driver, WAIT).until(ec.staleness_of(old))
+    click_to_next_page(driver, button)
 
 
 def fill(form: WebElement, name: str, value: str) -> None:
@@ -71,10 +85,13 @@ def filter_inbox(driver: Any, **fields: str) -> None:
 
 def inbox_tickets(driver: Any) -> list[str]:
     """The tickets the inbox lists, in order (rows with data-ticket, else detail links)."""
-    rows = driver.find_elements(By.CSS_SELECTOR, "[data-ticket]")
-    if rows:
-        return [str(r.get_attribute("data-ticket")) for r in rows]
     found: list[str] = []
+    for row in driver.find_elements(By.CSS_SELECTOR, "[data-ticket]"):
+        ticket = str(row.get_attribute("data-ticket"))
+        if ticket not in found:
+            found.append(ticket)
+    if found:
+        return found
     for link in driver.find_elements(By.CSS_SELECTOR, 'main a[href*="/console/s/"]'):
         match = TICKET_LINK.search(str(link.get_attribute("href")))
         if match and match.group(1) not in found:
@@ -92,10 +109,8 @@ def inbox_row(driver: Any, ticket: str) -> WebElement:
 def open_case(driver: Any, ticket: str) -> None:
     """Follow the inbox row's link to the suggestion's page."""
     row = inbox_row(driver, ticket)
-    link = row.find_element(By.CSS_SELECTOR, f'a[href$="/console/s/{ticket}"]')
-    old = driver.find_element(By.TAG_NAME, "html")
-    link.click()
-    WebDriverWait(driver, WAIT).until(ec.staleness_of(old))
+    link = row.find_element(By.CSS_SELECTOR, f'a[href*="/console/s/{ticket}"]')
+    click_to_next_page(driver, link)
 
 
 def act(driver: Any, ticket: str, action: str, **fields: str) -> None:
@@ -107,9 +122,7 @@ def act(driver: Any, ticket: str, action: str, **fields: str) -> None:
 
 
 def follow(driver: Any, link_text: str) -> None:
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.LINK_TEXT, link_text).click()
-    WebDriverWait(driver, WAIT).until(ec.staleness_of(old))
+    click_to_next_page(driver, driver.find_element(By.LINK_TEXT, link_text))
 
 
 def text(driver: Any) -> str:
