@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
 
 from domain.notice_texts import TEMPLATE_KEYS
 from services import texts
@@ -54,6 +55,25 @@ class Channels:
     template_id: str = ""
     links: AnswerLinks | None = None
     tz: tzinfo = UTC
+
+
+class ChannelSettings(Protocol):
+    """What `channels_for` reads of config.settings.Settings."""
+
+    wechat_template_id: str
+    public_url: str
+
+    @property
+    def tz(self) -> tzinfo: ...
+
+    def effective_secret_key(self) -> str: ...
+
+
+def channels_for(sender: AnswerSender | TextSender, settings: ChannelSettings) -> Channels:
+    """The channels this install has: the template when WECHAT_TEMPLATE_ID is set, linking
+    to the answer page when BOT_PUBLIC_URL is set."""
+    links = AnswerLinks(settings.effective_secret_key(), settings.public_url)
+    return Channels(sender, settings.wechat_template_id, links, settings.tz)
 
 
 def deliver_due(

@@ -80,8 +80,13 @@ class SqlResidentStore:
                     update(o)
                     .where(o.id == r.id, o.status == "waiting")
                     .values(
-                        status="sent", via="reply", sent_at=now, updated_at=now,
-                        attempts=o.attempts + 1, errcode=None, reason="",
+                        status="sent",
+                        via="reply",
+                        sent_at=now,
+                        updated_at=now,
+                        attempts=o.attempts + 1,
+                        errcode=None,
+                        reason="",
                     )  # fmt: skip
                 ).rowcount  # type: ignore[attr-defined]
             if claimed:

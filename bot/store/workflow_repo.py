@@ -98,9 +98,17 @@ class _SqlTx:
             select(AnswerOutboxRow).where(AnswerOutboxRow.suggestion_id == row.id)
         ).one_or_none()
         if earlier is not None:  # answered again after a 不满意 reopened it: a new send
-            for name, value in (("text", text), ("status", "queued"), ("reason", ""),
-                                ("errcode", None), ("via", None), ("msgid", None),
-                                ("attempts", 0), ("sent_at", None), ("updated_at", now)):
+            for name, value in (
+                ("text", text),
+                ("status", "queued"),
+                ("reason", ""),
+                ("errcode", None),
+                ("via", None),
+                ("msgid", None),
+                ("attempts", 0),
+                ("sent_at", None),
+                ("updated_at", now),
+            ):
                 setattr(earlier, name, value)  # fmt: skip
             self.s.flush()
             return
