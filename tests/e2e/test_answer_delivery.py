@@ -249,3 +249,21 @@ def test_expired_token_is_refreshed_and_a_refused_one_retried_later(make_state, 
     d = detail(state, ticket)
     assert (d.status, d.via, d.attempts) == ("sent", "cs", 2)
     assert [s["openid"] for s in fake.sent].count("o_lu") == 1
+
+
+def test_a_template_reported_failed_is_told_with_the_next_message(make_state, fake):  # type: ignore[no-untyped-def]
+    from tests.e2e.test_wechat_reports import template_finish_xml
+
+    state = make_state(wechat_template_id="TPL_answer", public_url=PUBLIC)
+    ticket = publish(state, "o_max", 14)
+    assert deliver(state)["sent"] == 1
+    (sent,) = [s for s in fake.sent if s["openid"] == "o_max"]
+    assert detail(state, ticket).via == "template"
+    client, sim = create_app(state=state).test_client(), WeChatSim()
+    report = sim.post(client, template_finish_xml("o_max", str(sent["msgid"]), "failed:user block"))
+    assert report.status == 200 and report.text is None
+    d = detail(state, ticket)
+    assert (d.status, d.via, d.reason) == ("waiting", None, "WeChat reported failed:user block")
+    told = sim.post(client, text_xml("o_max", "在吗你好"))
+    assert told.text is not None and told.text.startswith("您的建议有了答复")
+    assert detail(state, ticket).via == "reply"
