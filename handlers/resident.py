@@ -36,6 +36,8 @@ def with_answers(route: Route) -> Route:
                 opening = services.conversations.begin(msg.user)
             if not opening.state:
                 rated = rate(msg, services)
+                if rated is not None and opening.expired:  # said once: say it here
+                    rated = Reply(texts.EXPIRED + "\n\n" + (rated.text or ""))
                 if rated is not None:
                     return tell_waiting(msg, services, rated)
         return tell_waiting(msg, services, route(msg, services, opening))

@@ -51,9 +51,10 @@ class SqlResidentStore:
                 for r in rows}  # fmt: skip
 
     def may_have_waiting(self, user: str) -> bool:
-        stale = time.monotonic() - self._read_at >= self.refresh
-        if stale or self._generation != WAITING_MARKS.value:
+        if self._stale():
             with self._lock:
+                if not self._stale():  # another thread read it meanwhile
+                    return user in self._users
                 generation = WAITING_MARKS.value
                 with self.db.session() as s:
                     users = s.scalars(
@@ -64,6 +65,10 @@ class SqlResidentStore:
                 self._users = frozenset(users)
                 self._read_at, self._generation = time.monotonic(), generation
         return user in self._users
+
+    def _stale(self) -> bool:
+        too_old = time.monotonic() - self._read_at >= self.refresh
+        return too_old or self._generation != WAITING_MARKS.value
 
     def take_waiting(self, user: str, now: datetime) -> list[OutboxItem]:
         o = AnswerOutboxRow
