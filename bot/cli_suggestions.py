@@ -89,13 +89,19 @@ def answer(args: argparse.Namespace, state: Any, out: TextIO) -> int:
         )
     except wf.WorkflowError as exc:
         raise ConsoleCliError(f"{ticket}: {exc}") from exc
-    answers.deliver_due(SqlOutbox(state.db), state.sender, now)
-    delivery = store.delivery(ticket) or "-"
+    channels = answers.channels_for(state.sender, state.settings)
+    answers.deliver_due(SqlOutbox(state.db), channels, now)
+    detail = store.delivery_detail(ticket)
+    delivery = detail.status if detail else "-"
     if delivery == "sent" and not state.settings.outbound_enabled:
         delivery = "recorded"
+    elif delivery == "sent" and detail is not None and detail.via in ("template", "reply"):
+        delivery = f"sent:{detail.via}"
     told = {
         "sent": "the submitter was told on WeChat",
         "waiting": "the answer waits for the submitter's next message (48-hour window)",
+        "sent:template": "the submitter was sent a template message linking to the answer page",
+        "sent:reply": "the submitter was told in the reply to their message",
         "failed": "sending failed; see the console",
         "recorded": "WECHAT_APPID/SECRET unset: the message was recorded, not sent",
     }.get(delivery, f"delivery: {delivery}")

@@ -93,6 +93,21 @@ def check_database_url(url: str) -> str:
     return url
 
 
+def check_public_url(url: str) -> str:
+    """BOT_PUBLIC_URL: an http(s) address without a query, or "" (unset)."""
+    if not url:
+        return ""
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not sep or not host or any(c in url for c in " ?#"):
+        raise SettingsError(
+            f"BOT_PUBLIC_URL={url!r}: expected the service's public address, such as "
+            "https://dtl.example.gov.cn",
+            "BOT_PUBLIC_URL",
+        )
+    return url.rstrip("/")
+
+
 def check_redis_url(url: str) -> str:
     scheme, sep, _ = url.partition("://")
     if not sep or scheme not in REDIS_SCHEMES:
@@ -196,6 +211,9 @@ class Settings:
     # overdue when it is still unanswered after this many days (declined ones excepted), or
     # when its answer came later than that.
     answer_days: int = 15
+    # The public address of this service (BOT_PUBLIC_URL, e.g. https://dtl.example.gov.cn):
+    # template messages link to the answer page under it; unset, they carry no link.
+    public_url: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -215,6 +233,10 @@ class Settings:
     def effective_media_dir(self) -> Path:
         """The photo folder, absolute (resolved against the working folder at start)."""
         return Path(self.media_dir or INSTANCE_DIR / "media").expanduser().resolve()
+
+    def effective_secret_key(self) -> str:
+        """BOT_SECRET_KEY, or the key kept in instance/ (created on first use)."""
+        return self.secret_key or instance_secret("console.key")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and `chat --today`)."""
@@ -273,6 +295,7 @@ class Settings:
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
             answer_days=_parse_answer_days("BOT_ANSWER_DAYS", get("BOT_ANSWER_DAYS", "15")),
+            public_url=check_public_url(get("BOT_PUBLIC_URL")),
         )
 
 

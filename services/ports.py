@@ -31,6 +31,8 @@ class Case:
     replied_at: datetime | None = None
     reply_draft: str | None = None
     decline_reason: str | None = None
+    satisfaction: str | None = None  # 回访: 满意 / 基本满意 / 不满意
+    rated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,31 @@ class OutboxItem:
     recipient: str
     text: str
     last_inbound_at: datetime | None
+    attempts: int = 0  # sends tried before this one
+    status: str = ""  # the case's status now (the template message shows it)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a published answer stands, for the console: status, how it went, why not."""
+
+    status: str  # queued, sending, sent, failed, waiting
+    via: str | None = None  # cs, template, reply
+    attempts: int = 0
+    errcode: int | None = None
+    reason: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AnswerInfo:
+    """A resident's own suggestion as chat shows it: status, and the answer once published."""
+
+    ticket: str
+    status: str
+    outcome: str | None = None
+    reply: str | None = None
+    satisfaction: str | None = None
 
 
 class WorkflowTx(Protocol):
@@ -125,15 +152,51 @@ class AuditStore(Protocol):
 
 
 class Outbox(Protocol):
-    """Answers to send; `claim` moves one from queued/waiting to sending, once."""
+    """Answers to send; `claim` moves one from queued/waiting to sending, once (and counts
+    the attempt). `take_cs` counts one customer-service message against WeChat's 5 per user
+    message (False: used up), `give_back_cs` uncounts a refused one."""
 
     def due(self, limit: int = 50) -> list[OutboxItem]: ...
 
     def claim(self, item_id: int, now: datetime) -> bool: ...
 
     def mark(
-        self, item_id: int, status: str, now: datetime, errcode: int | None = None, reason: str = ""
+        self,
+        item_id: int,
+        status: str,
+        now: datetime,
+        errcode: int | None = None,
+        reason: str = "",
+        *,
+        via: str | None = None,
+        msgid: str | None = None,
     ) -> None: ...
+
+    def take_cs(self, openid: str) -> bool: ...
+
+    def give_back_cs(self, openid: str) -> None: ...
+
+
+class ResidentStore(Protocol):
+    """What a resident's chat needs of the workflow: their own answers, the waiting ones (taken
+    once, into the reply to their message), and the answer awaiting their rating."""
+
+    def answers(self, user: str, tickets: list[str]) -> dict[str, AnswerInfo]: ...
+
+    def may_have_waiting(self, user: str) -> bool:
+        """Cheap (no round trip for most users): False means certainly none waiting."""
+        ...
+
+    def take_waiting(self, user: str, now: datetime) -> list[OutboxItem]:
+        """Mark the user's waiting answers sent (via reply), each by one conditional update:
+        of two messages arriving at once only one gets a given answer."""
+        ...
+
+    def rating_due(self, user: str, since: datetime) -> str | None:
+        """The ticket of the user's answer sent since `since`, not rated yet, newest first."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[WorkflowTx]: ...
 
 
 class Throttle(Protocol):
@@ -263,3 +326,7 @@ class TemplateStore(Protocol):
     ) -> AnswerTemplate | None: ...  # fmt: skip
 
     def delete(self, template_id: int, audit: AuditEntry) -> bool: ...
+class AnswerSender(TextSender, Protocol):
+    def send_template(
+        self, openid: str, template_id: str, data: dict[str, str], url: str | None = None
+    ) -> int | str | None: ...

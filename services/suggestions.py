@@ -41,11 +41,11 @@ def act(
         )  # fmt: skip
         fields: dict[str, object] = dict(change.fields)
         if action == wf.PUBLISH:
-            fields["replied_at"] = now
+            fields.update(replied_at=now, satisfaction=None, rated_at=None)  # a new answer
             message = texts.ANSWER_MESSAGE.format(
                 ticket=case.ticket, outcome=change.fields["outcome"], reply=change.fields["reply"]
             )
-            tx.queue_answer(ticket, message, now)
+            tx.queue_answer(ticket, message + texts.RATING_INVITATION, now)
         tx.update(ticket, change.after, fields)
         tx.audit(
             AuditEntry(

@@ -24,6 +24,28 @@ DELIVERY = {
     # WECHAT_APPID/SECRET unset: the sender only records what it would have sent.
     "recorded": "未配置微信发送（WECHAT_APPID），答复仅作记录，未发给提交人",
 }
+# How a published answer reached the resident (console/_delivery.html).
+DELIVERY_VIA = {
+    "cs": "通过微信客服消息发送",
+    "template": "通过模板消息发送（附答复页面链接）",
+    "reply": "在提交人下次留言时随回复告知",
+}
+DELIVERY_ATTEMPTS = "发送尝试{count}次"
+DELIVERY_ERROR = "最近一次未送达原因：{why}"
+DELIVERY_ERRORS = {
+    45015: "超过48小时未互动，客服消息无法发送",
+    45047: "客服消息条数已用完（每次留言后最多5条）",
+    43004: "提交人已取消关注公众号",
+    45009: "当日接口调用次数已用完",
+    45011: "接口调用过于频繁",
+    40001: "微信接口凭证失效",
+    42001: "微信接口凭证过期",
+    -1: "微信系统繁忙",
+    -2: "网络故障，未能连接微信接口",
+}
+DELIVERY_WAITING_CLOSED = "超过48小时未互动，且未配置模板消息"
+RATING_TITLE = "回访评价"
+RATING_NONE = "提交人尚未评价"
 ROLE_NAMES = {"organiser": "活动办管理员", "reviewer": "审核员", "unit": "承办单位"}
 ERRORS = {
     400: "请求无效或页面已过期，请返回后刷新重试。",

@@ -89,6 +89,7 @@ def detail(ticket: str) -> str:
         units=_units(),
         history=c.workflow.history(case.ticket),
         delivery=texts.DELIVERY.get(_delivery(c, case.ticket), ""),
+        delivery_detail=c.workflow.delivery_detail(case.ticket),  # console/_delivery.html
     )
 
 
@@ -128,6 +129,6 @@ def act(ticket: str, action: str) -> Response:
         flash(str(exc), "error")
         return redirect(url_for("console.detail", ticket=ticket), code=303)
     if action == wf.PUBLISH:
-        answers.deliver_due(c.outbox, c.state.sender, now)
+        answers.deliver_due(c.outbox, answers.channels_for(c.state.sender, c.state.settings), now)
     flash(texts.DONE[action], "ok")
     return redirect(url_for("console.detail", ticket=ticket), code=303)

@@ -314,10 +314,13 @@ class AuditRow(Base):
 class AnswerOutboxRow(Base):
     """The published answer on its way to the resident: one row per suggestion, so it is sent
     once. status: queued -> sending -> sent | failed | waiting (outside the 48-hour window:
-    told with the user's next message)."""
+    told with the user's next message). `via`: how it was sent (cs, template, reply)."""
 
     __tablename__ = "answer_outbox"
-    __table_args__ = (Index("ix_answer_outbox_status", "status"),)
+    __table_args__ = (
+        Index("ix_answer_outbox_status", "status"),
+        Index("ix_answer_outbox_openid", "openid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), unique=True)
@@ -331,6 +334,9 @@ class AnswerOutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    via: Mapped[str | None] = mapped_column(String(16), nullable=True)  # cs, template, reply
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    msgid: Mapped[str | None] = mapped_column(String(32), nullable=True)  # template sends
 
 
 class UnitRow(Base):

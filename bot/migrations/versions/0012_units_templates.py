@@ -6,7 +6,7 @@ plan load does not bring them back. Seeded here from the plans' task owners, the
 assigned and the unit accounts.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-03 07:30:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import bot.store.models
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
