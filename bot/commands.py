@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,7 @@ def _plan_load(path: str, settings: Settings) -> int:
     from bot.jobs_wiring import sync_notices
     from bot.planfile import PlanFileError, load_plan
     from bot.store.campaigns_repo import SqlPlanStore
+    from bot.store.units_repo import SqlUnitStore
     from services import plans
     from services.ports import PlanConflict
 
@@ -138,6 +140,8 @@ def _plan_load(path: str, settings: Settings) -> int:
                 lambda code: sync_notices(state, code),
                 parsed,
                 source=str(Path(path).resolve()),
+                unit_store=SqlUnitStore(state.db),
+                now=datetime.now(UTC),
             )
         except PlanConflict as exc:
             raise CliError(f"{path}: {exc}") from exc

@@ -79,6 +79,21 @@ def check_database_url(url: str) -> str:
     return url
 
 
+def check_public_url(url: str) -> str:
+    """BOT_PUBLIC_URL: an http(s) address without a query, or "" (unset)."""
+    if not url:
+        return ""
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not sep or not host or any(c in url for c in " ?#"):
+        raise SettingsError(
+            f"BOT_PUBLIC_URL={url!r}: expected the service's public address, such as "
+            "https://dtl.example.gov.cn",
+            "BOT_PUBLIC_URL",
+        )
+    return url.rstrip("/")
+
+
 def check_redis_url(url: str) -> str:
     scheme, sep, _ = url.partition("://")
     if not sep or scheme not in REDIS_SCHEMES:
@@ -122,6 +137,16 @@ def parse_days(name: str, value: str) -> tuple[int, ...]:
     if not days or any(d < 0 or d > 60 for d in days):
         raise SettingsError(f"{name}={value!r}: days must be between 0 and 60")
     return tuple(days)
+
+
+def parse_answer_days(name: str, value: str) -> int:
+    try:
+        days = int(value.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name}={value!r}: expected a whole number of days") from exc
+    if not 1 <= days <= 365:
+        raise SettingsError(f"{name}={value!r}: days must be between 1 and 365")
+    return days
 
 
 def parse_date(name: str, value: str) -> date:

@@ -22,9 +22,11 @@ from config.checks import (  # noqa: F401 - re-exported: config.settings.Setting
     SettingsError,
     check_aes_key,
     check_database_url,
+    check_public_url,
     check_redis_url,
     hide_password,
     normalize_api_base,
+    parse_answer_days,
     parse_date,
     parse_days,
     parse_hhmm,
@@ -101,6 +103,16 @@ class Settings:
     # --- end photos ---
     # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
     secret_key: str = ""
+    # --- statistics (services/stats.py): the time an answer is due (BOT_ANSWER_DAYS) ---
+    # Calendar days, weekends and holidays included, counted from the moment the idea was
+    # sent: the 12345 hotlines' "15 个工作日" would need a holiday calendar we do not have, and
+    # a calendar-day limit is the stricter one, so nothing late is ever hidden. An idea is
+    # overdue when it is still unanswered after this many days (declined ones excepted), or
+    # when its answer came later than that.
+    answer_days: int = 15
+    # The public address of this service (BOT_PUBLIC_URL, e.g. https://dtl.example.gov.cn):
+    # template messages link to the answer page under it; unset, they carry no link.
+    public_url: str = ""
     # --- scheduler tuning, for operators and tests (jobs/runner.py) ---
     scheduler_tick_seconds: float = 30.0  # BOT_SCHEDULER_TICK_SECONDS
     scheduler_lease_seconds: float = 30.0  # BOT_SCHEDULER_LEASE_SECONDS
@@ -124,6 +136,10 @@ class Settings:
     def effective_media_dir(self) -> Path:
         """The photo folder, absolute (resolved against the working folder at start)."""
         return Path(self.media_dir or INSTANCE_DIR / "media").expanduser().resolve()
+
+    def effective_secret_key(self) -> str:
+        """BOT_SECRET_KEY, or the key kept in instance/ (created on first use)."""
+        return self.secret_key or instance_secret("console.key")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and `chat --today`)."""
@@ -177,6 +193,8 @@ class Settings:
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
+            answer_days=parse_answer_days("BOT_ANSWER_DAYS", get("BOT_ANSWER_DAYS", "15")),
+            public_url=check_public_url(get("BOT_PUBLIC_URL")),
             scheduler_tick_seconds=_positive(env, "BOT_SCHEDULER_TICK_SECONDS", 30.0),
             scheduler_lease_seconds=_positive(env, "BOT_SCHEDULER_LEASE_SECONDS", 30.0),
             notice_concurrency=int(_positive(env, "BOT_NOTICE_CONCURRENCY", 16)),

@@ -19,13 +19,13 @@ EVERY_SECONDS = 60
 
 
 def deliver_answers(
-    outbox: Outbox, sender: TextSender, acting: Callable[[], bool]
+    outbox: Outbox, channels: answers.Channels | TextSender, acting: Callable[[], bool]
 ) -> dict[str, int]:
     """One round (APScheduler job); counts by resulting status."""
     if not acting():
         return {}
     try:
-        counts = answers.deliver_due(outbox, sender, datetime.now(UTC))
+        counts = answers.deliver_due(outbox, channels, datetime.now(UTC))
     except SQLAlchemyError as exc:
         log.warning("answers: database error %s; trying again next round", type(exc).__name__)
         return {}

@@ -16,7 +16,7 @@ from config.settings import Settings
 from domain.notices import NoticeSpec
 from domain.plan import Plan
 from jobs.channels import Channel, Recipient
-from services.ports import Outbox, TextSender
+from services.ports import AnswerSender, Outbox, TextSender
 
 OPEN = ("scheduled", "sending")  # notices the scheduler still works on
 REPLACEABLE = ("scheduled", "missed", "superseded")  # deleted when their key vanishes
@@ -207,7 +207,7 @@ class JobsDeps:
     channels: Sequence[Channel]
     pseudonym: Callable[[str], str]
     outbox: Outbox
-    sender: TextSender
+    sender: AnswerSender | TextSender  # published answers (services/answers.py)
     wake: Callable[[], None] = _no_wake  # each tick (e.g. the photo fetcher finds pending ones)
     publish_status: Callable[[Callable[[], str] | str], None] = field(
         default=lambda status: None

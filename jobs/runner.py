@@ -200,10 +200,12 @@ def start_scheduler(deps: JobsDeps) -> Runner:
     )
     # --- published answers from the console (jobs/answers.py) ---
     from jobs.answers import EVERY_SECONDS, deliver_answers
+    from services import answers
 
+    channels = answers.channels_for(deps.sender, deps.settings)
     scheduler.add_job(
         deliver_answers, "interval", seconds=EVERY_SECONDS, id="answers", max_instances=1,
-        args=[deps.outbox, deps.sender, runner.keep_going], coalesce=True, misfire_grace_time=60,
+        args=[deps.outbox, channels, runner.keep_going], coalesce=True, misfire_grace_time=60,
     )  # fmt: skip
     deps.publish_status(runner.status)
     scheduler.start()
