@@ -113,9 +113,9 @@ def prepare(n: int) -> tuple[str, str]:
     from sqlalchemy import create_engine, insert, text
     from sqlalchemy.engine import make_url
 
+    from bot.store.campaigns_repo import save_plan
     from bot.store.db import Database
     from bot.store.models import UserRow
-    from bot.store.repos import save_plan
     from domain.plan import DateSpan, Phase, Plan
 
     name = f"bench_notices_{uuid.uuid4().hex[:8]}"

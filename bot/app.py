@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
             redis_ok = bool(state.kv.ping())
         except Exception:  # noqa: BLE001 - any failure means "not reachable"
             redis_ok = False
-        scheduler = state.extras.get("scheduler_status", "not running in this process")
+        scheduler = state.scheduler_status
         body = {
             "status": "ok" if db_ok and redis_ok else "degraded",
             "database": "ok" if db_ok else "unreachable",

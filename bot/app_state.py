@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import redis
 
@@ -11,12 +12,17 @@ from bot.inbound import InboundProcessor
 from bot.photo_fetcher import PhotoFetcher
 from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
+from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
-from bot.store.repos import SqlCampaignStore, SqlSuggestionStore, SqlUserStore
+from bot.store.suggestions_repo import SqlSuggestionStore
+from bot.store.users_repo import SqlUserStore
 from bot.wechat_client import OutboundSender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings
 from handlers.ports import Services
+
+if TYPE_CHECKING:
+    from jobs.channels import Channel
 
 
 @dataclass
@@ -33,7 +39,10 @@ class AppState:
     processor: InboundProcessor
     cipher: Cipher | None
     seen: SeenRecorder
-    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the running scheduler
+    # The running scheduler's one-line status for /healthz (set by jobs/runner.py).
+    scheduler_status: Callable[[], str] | str = "not running in this process"
+    # Notice channels besides the official account (e.g. a WeCom app; bot/jobs_wiring.py).
+    notice_channels: list[Channel] = field(default_factory=list)
     photos: PhotoFetcher | None = None  # photos kept for good (bot/photo_fetcher.py)
 
     def close(self) -> None:

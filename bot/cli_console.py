@@ -13,11 +13,14 @@ import getpass
 import json
 import sys
 from datetime import UTC, date, datetime, time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cli_suggestions import CLI_ACTOR, ConsoleCliError
 from config.settings import Settings
 from domain import workflow as wf
+
+if TYPE_CHECKING:
+    from bot.app_state import AppState
 
 COMMANDS = ("users", "audit")
 SUGGESTION_COMMANDS = ("list", "answer", "assign")
@@ -100,7 +103,7 @@ def _read_password(stdin: TextIO) -> str:
     return stdin.readline().rstrip("\r\n")
 
 
-def users(args: argparse.Namespace, state: Any, stdin: TextIO, out: TextIO) -> int:
+def users(args: argparse.Namespace, state: AppState, stdin: TextIO, out: TextIO) -> int:
     from bot.store.console_repo import SqlAccountStore
     from services import accounts
 
@@ -126,7 +129,7 @@ def users(args: argparse.Namespace, state: Any, stdin: TextIO, out: TextIO) -> i
     return 0
 
 
-def audit(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def audit(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     from bot.store.console_repo import SqlAuditStore
 
     tz = state.settings.tz

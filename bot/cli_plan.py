@@ -10,8 +10,8 @@ import json
 from typing import TextIO
 
 from bot.plan_import import PlanImportError, draft_plan
-from bot.planfile import MAX_YEAR, MIN_YEAR, check_plan_file, plan_to_dict
-from domain.plan import Plan
+from bot.planfile import MAX_YEAR, MIN_YEAR, check_plan_file
+from domain.plan import Plan, plan_to_dict
 
 EXIT_OK, EXIT_BAD = 0, 2
 

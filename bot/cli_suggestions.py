@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from domain import workflow as wf
 from services import units as units_uc
 from services.ports import Case, CaseQuery
+
+if TYPE_CHECKING:
+    from bot.app_state import AppState
 
 PAGE = 200
 CLI_ACTOR = "cli"  # who the command line is in the audit log, unless --by names an account
@@ -20,7 +23,7 @@ class ConsoleCliError(Exception):
     """A one-line error for the user; exit 2."""
 
 
-def dispatch(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def dispatch(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     if args.sugg_command == "list":
         return list_(args, state, out)
     if args.sugg_command == "assign":
@@ -44,7 +47,7 @@ def _record(case: Case, tz: Any) -> dict[str, object]:
     }
 
 
-def list_(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def list_(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     from bot.store.workflow_repo import SqlWorkflowStore
     from services import suggestions as uc
 
@@ -74,7 +77,7 @@ def list_(args: argparse.Namespace, state: Any, out: TextIO) -> int:
     return 0
 
 
-def answer(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def answer(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     from bot.store.workflow_repo import SqlOutbox, SqlWorkflowStore
     from services import answers
     from services import suggestions as uc
@@ -109,7 +112,7 @@ def answer(args: argparse.Namespace, state: Any, out: TextIO) -> int:
     return 0
 
 
-def _actor(state: Any, by: str) -> wf.Actor:
+def _actor(state: AppState, by: str) -> wf.Actor:
     """The organiser "cli", or the account `--by` names (its role then applies)."""
     from bot.store.console_repo import SqlAccountStore
     from services import accounts
@@ -122,7 +125,7 @@ def _actor(state: Any, by: str) -> wf.Actor:
     return accounts.actor_of(account)
 
 
-def assign(args: argparse.Namespace, state: Any, out: TextIO) -> int:
+def assign(args: argparse.Namespace, state: AppState, out: TextIO) -> int:
     """`suggestions assign TICKET --unit NAME [--by LOGIN]`: the console's assign action."""
     from bot.store.units_repo import SqlUnitStore
     from bot.store.workflow_repo import SqlWorkflowStore
@@ -142,13 +145,6 @@ def assign(args: argparse.Namespace, state: Any, out: TextIO) -> int:
     return 0
 
 
-def _owners(state: Any) -> list[str]:
+def _owners(state: AppState) -> list[str]:
     campaigns = state.campaigns
     return units_uc.plan_owners(campaigns.plan(i.code) for i in campaigns.active())
-
-
-def seed_plan_units(state: Any, owners: list[str]) -> list[str]:
-    """After `plan load`: the plan's task owners join the units list (new names only)."""
-    from bot.store.units_repo import SqlUnitStore
-
-    return units_uc.seed(SqlUnitStore(state.db), owners, datetime.now(UTC))

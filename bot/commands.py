@@ -6,10 +6,16 @@ import argparse
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_errors import CliError
 from config.settings import Settings
+
+if TYPE_CHECKING:  # imported when used: `python -m bot --help` stays fast
+    from bot.app_state import AppState
+    from jobs.runner import Runner
 
 log = logging.getLogger("bot")
 
@@ -28,7 +34,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return handler(args, settings)
 
 
-def _state(settings: Settings, migrate: bool = True):  # type: ignore[no-untyped-def]
+def _state(settings: Settings, migrate: bool = True) -> AppState:
     from bot.wiring import build_state
 
     return build_state(settings, migrate=migrate)
@@ -66,19 +72,21 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _start_scheduler(state):  # type: ignore[no-untyped-def]
+def _start_scheduler(state: AppState) -> Runner:
     """The notice scheduler in this process (the embedded default)."""
+    from bot.jobs_wiring import jobs_deps
     from jobs.runner import start_scheduler
 
-    return start_scheduler(state)
+    return start_scheduler(jobs_deps(state))
 
 
 def scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jobs_wiring import jobs_deps
     from jobs.runner import run_forever
 
     state = _state(settings, migrate=False)
     _announce(settings)
-    return run_forever(state)
+    return run_forever(jobs_deps(state))
 
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,10 +121,12 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _plan_load(path: str, settings: Settings) -> int:
-    from bot import cli_suggestions
+    from bot.jobs_wiring import sync_notices
     from bot.planfile import PlanFileError, load_plan
-    from bot.store.campaign_names import DuplicateCampaignName
-    from bot.store.repos import save_plan
+    from bot.store.campaigns_repo import SqlPlanStore
+    from bot.store.units_repo import SqlUnitStore
+    from services import plans
+    from services.ports import PlanConflict
 
     try:
         parsed = load_plan(path)
@@ -125,29 +135,27 @@ def _plan_load(path: str, settings: Settings) -> int:
     state = _state(settings)
     try:
         try:
-            created, revision = save_plan(state.db, parsed, source=str(Path(path).resolve()))
-        except DuplicateCampaignName as exc:
+            loaded = plans.load(
+                SqlPlanStore(state.db, state.campaigns),
+                lambda code: sync_notices(state, code),
+                parsed,
+                source=str(Path(path).resolve()),
+                unit_store=SqlUnitStore(state.db),
+                now=datetime.now(UTC),
+            )
+        except PlanConflict as exc:
             raise CliError(f"{path}: {exc}") from exc
-        state.campaigns.invalidate()
-        cli_suggestions.seed_plan_units(state, [t.owner for t in parsed.tasks])
-        _sync_notices(state, parsed.code)
-        verb = "created" if created else f"updated (revision {revision})"
-        print(f"{parsed.code}: {verb} - {len(parsed.phases)} phases, {len(parsed.tasks)} tasks")
+        n = loaded.notices
+        print(
+            f"notices: {n.total} in plan ({n.added} new, {n.updated} updated, "
+            f"{n.removed} removed)",
+            file=sys.stderr,
+        )
+        verb = "created" if loaded.created else f"updated (revision {loaded.revision})"
+        print(f"{loaded.code}: {verb} - {loaded.phases} phases, {loaded.tasks} tasks")
     finally:
         state.close()
     return 0
-
-
-def _sync_notices(state, code: str) -> None:  # type: ignore[no-untyped-def]
-    """Move or remove the campaign's scheduled notices to match the plan just loaded."""
-    from jobs.notices_store import sync_for_state
-
-    result = sync_for_state(state, code)
-    print(
-        f"notices: {result.total} in plan ({result.added} new, {result.updated} updated, "
-        f"{result.removed} removed)",
-        file=sys.stderr,
-    )
 
 
 def _plan_list(settings: Settings) -> int:
@@ -159,13 +167,13 @@ def _plan_list(settings: Settings) -> int:
             print("no campaigns loaded (python -m bot plan load FILE)")
         for info in campaigns:
             p = state.campaigns.plan(info.code)
-            phase = p.phase_on(today) if p else None
-            if phase:
+            stage, phase = p.standing_on(today) if p else ("no_phases", None)
+            if stage == "running" and phase:
                 where = f"{phase.name} ({phase.span.start}~{phase.span.end})"
-            elif p and p.phases and today < p.phases[0].span.start:
-                where = f"not started (starts {p.phases[0].span.start})"
+            elif stage == "not_started" and phase:
+                where = f"not started (starts {phase.span.start})"
             else:
-                where = "finished" if p and p.phases else "no phases"
+                where = "finished" if stage == "finished" else "no phases"
             print(f"{info.code}\t{info.name}\t{where}")
     finally:
         state.close()
@@ -197,11 +205,12 @@ def suggestions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.jobs_wiring import jobs_deps
     from jobs import cli as jobs_cli
 
     state = _state(settings)
     try:
-        return jobs_cli.dispatch(args, state)
+        return jobs_cli.dispatch(args, jobs_deps(state))
     finally:
         state.close()
 

@@ -103,7 +103,7 @@ def seed_plans() -> list[Plan]:
 
 def load_seeds(state: AppState) -> list[Plan]:
     """Load (or refresh) the seed plans into the demo database of `state`."""
-    from bot.store.repos import save_plan
+    from bot.store.campaigns_repo import save_plan
 
     plans = seed_plans()
     for plan in plans:

@@ -12,9 +12,7 @@ uses), so a wrong AppID, secret, IP whitelist or proxy URL shows here before any
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from bot.doctor_checks import (
@@ -28,7 +26,7 @@ from bot.doctor_checks import (
     check_redis,
     check_rest,
 )
-from config.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError, environment
 
 _SETTING_ADVICE = {
     "DATABASE_URL": "只支持 sqlite 和 postgresql，例如 postgresql://用户:密码@主机:5432/库名；"
@@ -105,10 +103,7 @@ _REST_VARIABLES = {
 def run_doctor(out: TextIO, env: dict[str, str] | None = None) -> int:
     """Print the report; 0 when nothing must be fixed, else 2."""
     if env is None:
-        from dotenv import load_dotenv
-
-        load_dotenv(Path.cwd() / ".env", override=False)
-        env = dict(os.environ)
+        env = dict(environment())
     lines = diagnose(env)
     for mark, item, text in lines:
         out.write(f"{mark} {item}：{text}\n")

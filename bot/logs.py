@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
+
+from config.settings import log_level
 
 _OPENID_IN_QUERY = re.compile(r"(openid=)[^&\s\"]+")
 
@@ -23,7 +24,7 @@ class RedactOpenid(logging.Filter):
 
 def setup_logging(level: str | None = None) -> None:
     logging.basicConfig(
-        level=(level or os.environ.get("BOT_LOG_LEVEL", "INFO")).upper(),
+        level=(level or log_level()).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # urllib3 logs full URLs at DEBUG, and WeChat puts the access token in the query string.

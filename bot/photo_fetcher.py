@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.store.photos import PhotoJob, PhotoStore
-from bot.store.repos import SqlSuggestionStore
+from bot.store.suggestions_repo import SqlSuggestionStore
 from bot.wechat_client import WeChatAPIError
 from bot.wechat_media import MAX_MEDIA_BYTES
 from handlers.ports import NewSuggestion, Submitted, SuggestionRecord

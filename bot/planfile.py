@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -297,43 +296,3 @@ def check_plan_file(path: str | Path) -> tuple[Plan | None, list[PlanFileError]]
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file into a Plan; raises the first PlanFileError."""
     return parse_plan_text(read_plan_file(path), str(path))
-
-
-def _span_dates(span: DateSpan | None) -> tuple[str | None, str | None]:
-    return (span.start.isoformat(), span.end.isoformat()) if span else (None, None)
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plan as plain data with ISO dates, keeping each date's wording beside it."""
-    tasks = []
-    for task in plan.tasks:
-        due_start, deadline = _span_dates(task.due)
-        tasks.append(
-            {
-                "title": task.title,
-                "group": task.group,
-                "detail": task.detail,
-                "owner": task.owner,
-                "due": task.due.text if task.due else None,
-                "due_start": due_start,
-                "deadline": deadline,
-            }
-        )
-    phases = [
-        {
-            "name": phase.name,
-            "when": phase.span.text,
-            "start": phase.span.start.isoformat(),
-            "end": phase.span.end.isoformat(),
-            "summary": phase.summary,
-        }
-        for phase in plan.phases
-    ]
-    return {
-        "code": plan.code,
-        "name": plan.name,
-        "year": plan.year,
-        "topics": list(plan.topics),
-        "phases": phases,
-        "tasks": tasks,
-    }

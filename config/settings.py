@@ -7,8 +7,8 @@ See ../shared/INTERFACES.md for the public list of variables.
 
 from __future__ import annotations
 
+import logging
 import os
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -16,158 +16,57 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.checks import (  # noqa: F401 - re-exported: config.settings.SettingsError etc.
+    DATABASE_SCHEMES,
+    REDIS_SCHEMES,
+    SettingsError,
+    check_aes_key,
+    check_database_url,
+    check_public_url,
+    check_redis_url,
+    hide_password,
+    normalize_api_base,
+    parse_answer_days,
+    parse_date,
+    parse_days,
+    parse_hhmm,
+)
+
+log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 INSTANCE_DIR = Path("instance")
 
 
-class SettingsError(ValueError):
-    """A variable has a value we cannot use; the message names the variable (`variable`)."""
-
-    def __init__(self, message: str, variable: str | None = None) -> None:
-        super().__init__(message)
-        self.variable = variable or message.split("=", 1)[0].split()[0]
-
-
-# --- URLs: checked here so that a bad one is one line at start, never a traceback later --------
-
-DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
-REDIS_SCHEMES = ("redis", "rediss", "unix")
-
-
-def hide_password(url: str) -> str:
-    """`scheme://user:***@host/...`: safe to print."""
-    head, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    userinfo, at, host = rest.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    return f"{head}://{user}{':***' if ':' in userinfo else ''}{at}{host}"
-
-
-def normalize_api_base(name: str, value: str) -> str:
-    """The API's root: `https://host`, `https://host/`, `https://host/cgi-bin` and
-    `https://host/cgi-bin/` all mean the same (wechatpy's own form ends in /cgi-bin/; the
-    client appends `/cgi-bin/...` itself, so keeping it made every call go to
-    /cgi-bin/cgi-bin/ and fail with 40066)."""
-    url = value.strip().rstrip("/")
-    while url.endswith("/cgi-bin"):
-        url = url[: -len("/cgi-bin")].rstrip("/")
-    scheme, sep, host = url.partition("://")
-    if scheme not in ("http", "https") or not sep or not host or " " in host:
-        raise SettingsError(
-            f"{name}={value!r}: expected an http(s) address such as https://api.weixin.qq.com",
-            name,
-        )
-    return url
-
-
-def check_database_url(url: str) -> str:
-    """`url` if SQLAlchemy can use it with the drivers we ship (SQLite, PostgreSQL/psycopg2)."""
-    scheme, sep, _ = url.partition("://")
-    dialect, _, driver = scheme.partition("+")
-    shown = hide_password(url)
-    if not sep:
-        raise SettingsError(
-            f"DATABASE_URL={shown!r} is not a database URL: use postgresql://user:password@"
-            "host:5432/dbname, or unset it for the SQLite file under instance/",
-            "DATABASE_URL",
-        )
-    if dialect not in DATABASE_SCHEMES or (
-        driver and driver != ("pysqlite" if dialect == "sqlite" else "psycopg2")
-    ):
-        raise SettingsError(
-            f"DATABASE_URL: '{scheme}://' is not supported; we support sqlite and postgresql "
-            "(postgresql://user:password@host:5432/dbname)",
-            "DATABASE_URL",
-        )
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """A tuning number: a bad or non-positive value is warned about and the default used
+    (these are for operators and tests, and must never stop a start)."""
     try:
-        make_url(url)
-    except (ArgumentError, ValueError) as exc:
-        raise SettingsError(
-            f"DATABASE_URL={shown!r}: not a valid URL ({exc})", "DATABASE_URL"
-        ) from None
-    return url
+        value = float(env.get(name, "").strip() or default)
+    except ValueError:
+        log.warning("%s is not a number; using %s", name, default)
+        return default
+    return value if value > 0 else default
 
 
-def check_public_url(url: str) -> str:
-    """BOT_PUBLIC_URL: an http(s) address without a query, or "" (unset)."""
-    if not url:
-        return ""
-    scheme, sep, rest = url.partition("://")
-    host = rest.split("/", 1)[0]
-    if scheme not in ("http", "https") or not sep or not host or any(c in url for c in " ?#"):
-        raise SettingsError(
-            f"BOT_PUBLIC_URL={url!r}: expected the service's public address, such as "
-            "https://dtl.example.gov.cn",
-            "BOT_PUBLIC_URL",
-        )
-    return url.rstrip("/")
+def environment(dotenv: bool = True) -> Mapping[str, str]:
+    """The process environment, after loading ./.env into it (existing variables win)."""
+    if dotenv:
+        from dotenv import load_dotenv
+
+        load_dotenv(Path.cwd() / ".env", override=False)
+    return os.environ
 
 
-def check_redis_url(url: str) -> str:
-    scheme, sep, _ = url.partition("://")
-    if not sep or scheme not in REDIS_SCHEMES:
-        raise SettingsError(
-            f"REDIS_URL={hide_password(url)!r}: expected redis://host:6379/0 (or rediss://, "
-            "unix://); unset it for the embedded store (single process only)",
-            "REDIS_URL",
-        )
-    return url
+def log_level(env: Mapping[str, str] | None = None) -> str:
+    """BOT_LOG_LEVEL (default INFO); read before the other settings, for logging's setup."""
+    return (os.environ if env is None else env).get("BOT_LOG_LEVEL", "INFO")
 
 
-_AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")
-
-
-def _check_aes_key(name: str, value: str) -> None:
-    """An EncodingAESKey is 43 base64 characters (32 bytes); never echo it (it is a secret)."""
-    if value and not _AES_KEY.fullmatch(value):
-        problem = (
-            f"it has {len(value)}" if len(value) != 43 else "it has a character other than those"
-        )
-        raise SettingsError(
-            f"{name} must be the 43-character EncodingAESKey (letters, digits, + and /); "
-            + problem,
-            name,
-        )
-
-
-def _parse_hhmm(name: str, value: str) -> time:
-    try:
-        hh, mm = value.strip().split(":")
-        return time(int(hh), int(mm))
-    except ValueError as exc:
-        raise SettingsError(f"{name}={value!r}: expected HH:MM") from exc
-
-
-def _parse_days(name: str, value: str) -> tuple[int, ...]:
-    try:
-        days = sorted({int(part) for part in value.split(",") if part.strip()}, reverse=True)
-    except ValueError as exc:
-        raise SettingsError(f"{name}={value!r}: expected numbers separated by commas") from exc
-    if not days or any(d < 0 or d > 60 for d in days):
-        raise SettingsError(f"{name}={value!r}: days must be between 0 and 60")
-    return tuple(days)
-
-
-def _parse_answer_days(name: str, value: str) -> int:
-    try:
-        days = int(value.strip())
-    except ValueError as exc:
-        raise SettingsError(f"{name}={value!r}: expected a whole number of days") from exc
-    if not 1 <= days <= 365:
-        raise SettingsError(f"{name}={value!r}: days must be between 1 and 365")
-    return days
-
-
-def _parse_date(name: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise SettingsError(f"{name}={value!r}: expected YYYY-MM-DD") from exc
+def tls_ca_bundle(env: Mapping[str, str] | None = None) -> str:
+    """The CA bundle requests would use (REQUESTS_CA_BUNDLE, else CURL_CA_BUNDLE), or ""."""
+    env = os.environ if env is None else env
+    return env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE") or ""
 
 
 @dataclass(frozen=True)
@@ -214,6 +113,10 @@ class Settings:
     # The public address of this service (BOT_PUBLIC_URL, e.g. https://dtl.example.gov.cn):
     # template messages link to the answer page under it; unset, they carry no link.
     public_url: str = ""
+    # --- scheduler tuning, for operators and tests (jobs/runner.py) ---
+    scheduler_tick_seconds: float = 30.0  # BOT_SCHEDULER_TICK_SECONDS
+    scheduler_lease_seconds: float = 30.0  # BOT_SCHEDULER_LEASE_SECONDS
+    notice_concurrency: int = 16  # BOT_NOTICE_CONCURRENCY: sends in flight per fan-out
 
     @property
     def tz(self) -> ZoneInfo:
@@ -246,11 +149,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
         """Read settings from `env` (default: os.environ, after loading ./.env if present)."""
         if env is None:
-            if dotenv:
-                from dotenv import load_dotenv
-
-                load_dotenv(Path.cwd() / ".env", override=False)
-            env = os.environ
+            env = environment(dotenv)
 
         def get(name: str, default: str = "") -> str:
             return env.get(name, default).strip()
@@ -262,7 +161,7 @@ class Settings:
             raise SettingsError(f"BOT_TIMEZONE={tz!r}: unknown time zone") from exc
         aes = get("WECHAT_AES_KEY")
         for name in ("WECHAT_AES_KEY", "WECOM_AES_KEY"):
-            _check_aes_key(name, get(name))
+            check_aes_key(name, get(name))
         database_url, redis_url = get("DATABASE_URL"), get("REDIS_URL")
         token = get("WECHAT_TOKEN")
         today = get("BOT_TODAY")
@@ -288,14 +187,17 @@ class Settings:
             redis_url=check_redis_url(redis_url) if redis_url else "",
             redis_prefix=get("BOT_REDIS_PREFIX"),
             timezone=tz,
-            reminder_time=_parse_hhmm("BOT_REMINDER_TIME", get("BOT_REMINDER_TIME", "09:00")),
-            reminder_days=_parse_days("BOT_REMINDER_DAYS", get("BOT_REMINDER_DAYS", "3,1,0")),
-            today=_parse_date("BOT_TODAY", today) if today else None,
+            reminder_time=parse_hhmm("BOT_REMINDER_TIME", get("BOT_REMINDER_TIME", "09:00")),
+            reminder_days=parse_days("BOT_REMINDER_DAYS", get("BOT_REMINDER_DAYS", "3,1,0")),
+            today=parse_date("BOT_TODAY", today) if today else None,
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
-            answer_days=_parse_answer_days("BOT_ANSWER_DAYS", get("BOT_ANSWER_DAYS", "15")),
+            answer_days=parse_answer_days("BOT_ANSWER_DAYS", get("BOT_ANSWER_DAYS", "15")),
             public_url=check_public_url(get("BOT_PUBLIC_URL")),
+            scheduler_tick_seconds=_positive(env, "BOT_SCHEDULER_TICK_SECONDS", 30.0),
+            scheduler_lease_seconds=_positive(env, "BOT_SCHEDULER_LEASE_SECONDS", 30.0),
+            notice_concurrency=int(_positive(env, "BOT_NOTICE_CONCURRENCY", 16)),
         )
 
 

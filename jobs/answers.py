@@ -8,24 +8,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.workflow_repo import SqlOutbox
 from services import answers
+from services.ports import Outbox, TextSender
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 60
 
 
-def deliver_answers(state: Any, acting: Callable[[], bool]) -> dict[str, int]:
+def deliver_answers(
+    outbox: Outbox, channels: answers.Channels | TextSender, acting: Callable[[], bool]
+) -> dict[str, int]:
     """One round (APScheduler job); counts by resulting status."""
     if not acting():
         return {}
     try:
-        channels = answers.channels_for(state.sender, state.settings)
-        counts = answers.deliver_due(SqlOutbox(state.db), channels, datetime.now(UTC))
+        counts = answers.deliver_due(outbox, channels, datetime.now(UTC))
     except SQLAlchemyError as exc:
         log.warning("answers: database error %s; trying again next round", type(exc).__name__)
         return {}

@@ -9,21 +9,17 @@ WECHAT_APPID/SECRET unset, nothing left the machine), "retry", "failed", "undeli
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import bindparam, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.models import DeliveryRow
 from domain.notices import is_quiet, shift_out_of_quiet
-from jobs import notices_store as store
 from jobs.channels import Channel, ChannelError, Message, Recipient, Undeliverable
+from jobs.ports import Mark
 from jobs.workers import DeliveryContext
 
 log = logging.getLogger(__name__)
@@ -86,53 +82,19 @@ def classify(error: ChannelError, attempts: int, now: datetime, tz: tzinfo) -> O
     return Outcome("retry", error.errcode, error.reason, retry_at(error.errcode, attempts, now, tz))
 
 
-def _mark_statement(with_attempts: bool) -> Any:
-    """The UPDATE that records an outcome, built once (building costs more than running)."""
-    values: dict[str, Any] = {
-        "status": bindparam("b_status"),
-        "errcode": bindparam("b_errcode"),
-        "reason": bindparam("b_reason"),
-        "updated_at": bindparam("b_updated_at"),
-        "next_attempt_at": bindparam("b_next_attempt_at"),
-        "msgid": bindparam("b_msgid"),
-    }
-    if with_attempts:
-        values["attempts"] = bindparam("b_attempts")
-    return (
-        update(DeliveryRow)
-        .where(
-            DeliveryRow.id == bindparam("b_id"),
-            DeliveryRow.claimed_by == bindparam("b_runner"),
-            DeliveryRow.status.in_(("sending", "uncertain")),
-        )
-        .values(**values)
-    )
-
-
-_MARK = _mark_statement(with_attempts=False)
-_MARK_ATTEMPTS = _mark_statement(with_attempts=True)
-
-
 def _mark(ctx: DeliveryContext, delivery_id: int, outcome: Outcome) -> None:
     """Record an outcome on a row we claimed ("uncertain" too: the truth wins if we live)."""
-    params: dict[str, Any] = {
-        "b_id": delivery_id,
-        "b_runner": ctx.runner_id,
-        "b_status": outcome.status,
-        "b_errcode": outcome.errcode,
-        "b_reason": outcome.reason[:200],
-        "b_updated_at": datetime.now(UTC),
-        "b_next_attempt_at": outcome.next_attempt_at,
-        "b_msgid": None if outcome.msgid is None else outcome.msgid[:32],
-    }
-    stmt = _MARK
-    if outcome.attempts is not None:
-        params["b_attempts"] = outcome.attempts
-        stmt = _MARK_ATTEMPTS
+    mark = Mark(
+        outcome.status,
+        outcome.errcode,
+        outcome.reason,
+        outcome.next_attempt_at,
+        outcome.msgid,
+        outcome.attempts,
+    )
     for attempt in range(3):
         try:
-            with ctx.statement() as conn:  # Core, not the ORM: this runs per send
-                conn.execute(stmt, params)
+            ctx.deliveries.mark(delivery_id, ctx.runner_id, mark)
             return
         except SQLAlchemyError as exc:
             log.warning("recording delivery %s failed (%s)", delivery_id, type(exc).__name__)
@@ -185,12 +147,6 @@ def stopping(ctx: DeliveryContext) -> bool:
     return not ctx.keep_going() or is_quiet(ctx.now(), ctx.tz)
 
 
-@functools.cache
-def _claim_statement(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id for a new delivery row, built once."""
-    return store.insert_ignoring_conflicts(dialect, DeliveryRow).returning(DeliveryRow.id)
-
-
 def send_new(
     ctx: DeliveryContext,
     channel: Channel,
@@ -200,21 +156,14 @@ def send_new(
     """Claim (insert the row) and send, in the worker thread: only rows actually being sent
     are ever "sending". While the channel is paused the row is recorded as "retry"."""
     paused = ctx.pause_of(channel.name, ctx.now())
-    stamp = datetime.now(UTC)
-    row = {
-        "notice_id": message.notice_id,
-        "channel": channel.name,
-        "openid": recipient.openid,
-        "claimed_by": ctx.runner_id,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "status": "sending" if paused is None else "retry",
-        "attempts": 1 if paused is None else 0,
-        "next_attempt_at": paused,
-        "reason": "" if paused is None else PAUSED,
-    }
-    with ctx.statement() as conn:
-        delivery_id = conn.execute(_claim_statement(ctx.db.engine.dialect.name), row).scalar()
+    delivery_id = ctx.deliveries.claim_new(
+        message.notice_id,
+        channel.name,
+        recipient.openid,
+        ctx.runner_id,
+        paused,
+        "" if paused is None else PAUSED,
+    )
     if delivery_id is None:
         return Outcome("taken")
     if paused is not None:
@@ -230,18 +179,7 @@ def send_retry(
     message: Message,
 ) -> Outcome:
     """Claim a "retry" row (conditional update) and send it again."""
-    with ctx.statement() as conn:
-        attempts = conn.scalar(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "retry")
-            .values(
-                status="sending",
-                claimed_by=ctx.runner_id,
-                updated_at=datetime.now(UTC),
-                attempts=DeliveryRow.attempts + 1,
-            )
-            .returning(DeliveryRow.attempts)
-        )
+    attempts = ctx.deliveries.claim_retry(delivery_id, ctx.runner_id)
     if attempts is None:
         return Outcome("taken")
     return _send(ctx, channel, delivery_id, recipient, message, attempts)

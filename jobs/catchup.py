@@ -24,15 +24,11 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import select, update
-
-from bot.store.db import Database
-from bot.store.models import DeliveryRow, NoticeRow
 from domain.notices import deadline_group, is_missed, is_quiet, superseded
 from jobs import deliver
-from jobs import notices_store as store
+from jobs.ports import OPEN, DueNotice, NoticeStore
 
 log = logging.getLogger(__name__)
 
@@ -41,68 +37,43 @@ SUPERSEDED_REASON = "superseded by a later reminder for the same task"
 
 def waiting_statuses(include_missed: bool) -> tuple[str, ...]:
     """The notice statuses a run picks up."""
-    return (*store.OPEN, "missed") if include_missed else store.OPEN
+    return (*OPEN, "missed") if include_missed else OPEN
+
+
+def still_to_send(notices: list[DueNotice], now: datetime, tz: tzinfo) -> list[DueNotice]:
+    """Of open notices, those a run at `now` would still send: not superseded by a later
+    reminder for the same task, and not so late that the run records them as missed."""
+    gone = superseded([(n.key, n.due_at) for n in notices], now)
+    return [
+        n
+        for n in notices
+        if n.key not in gone
+        and not (n.status == "scheduled" and n.due_at < now and is_missed(n.due_at, now, tz))
+    ]
 
 
 def supersede(
-    db: Database, now: datetime, *, include_missed: bool = False
-) -> list[store.DueNotice]:
+    notices: NoticeStore, now: datetime, *, include_missed: bool = False
+) -> list[DueNotice]:
     """Record as superseded every waiting deadline reminder due by `now` whose task has a later
     reminder also due by `now` (whatever became of that one), and the waiting retries of one
     already fanned out; returns the notices concerned."""
-    waiting = store.due_notices(db, now, waiting_statuses(include_missed), kind="deadline")
-    with db.session() as s:
-        retrying = [
-            store.notice_of(row)
-            for row in s.scalars(
-                select(NoticeRow).where(
-                    NoticeRow.kind == "deadline",
-                    NoticeRow.status == "done",
-                    NoticeRow.due_at <= now,
-                    NoticeRow.id.in_(
-                        select(DeliveryRow.notice_id).where(DeliveryRow.status == "retry")
-                    ),
-                )
-            )
-        ]
-    candidates = waiting + retrying
+    waiting = notices.due(now, waiting_statuses(include_missed), kind="deadline")
+    candidates = waiting + notices.retrying_deadlines(now)
     if not candidates:
         return []
     groups = {deadline_group(n.key) for n in candidates}
-    with db.session() as s:
-        later = s.execute(
-            select(NoticeRow.key, NoticeRow.due_at).where(
-                NoticeRow.kind == "deadline",
-                NoticeRow.campaign_code.in_({n.campaign_code for n in candidates}),
-                NoticeRow.due_at > min(n.due_at for n in candidates),
-                NoticeRow.due_at <= now,
-                NoticeRow.status != "cancelled",
-            )
-        ).all()
+    later = notices.later_deadlines(
+        {n.campaign_code for n in candidates}, min(n.due_at for n in candidates), now
+    )
     pairs = [(n.key, n.due_at) for n in candidates]
     pairs += [(key, due) for key, due in later if deadline_group(key) in groups]
     gone = superseded(pairs, now)
-    return [n for n in candidates if n.key in gone and _mark_superseded(db, n)]
-
-
-def _mark_superseded(db: Database, notice: store.DueNotice) -> bool:
-    """The notice (unless it was fanned out already: "done" stays) and its waiting retries."""
-    stamp = datetime.now(UTC)
-    with db.session() as s:
-        changed = 0
-        if notice.status != "done":
-            changed = s.execute(
-                update(NoticeRow)
-                .where(NoticeRow.id == notice.id, NoticeRow.status == notice.status)
-                .values(status="superseded", updated_at=stamp, finished_at=stamp)
-            ).rowcount  # type: ignore[attr-defined]
-        if changed or notice.status == "done":  # who waits for a retry gets the later one
-            changed += s.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.notice_id == notice.id, DeliveryRow.status == "retry")
-                .values(status="superseded", reason=SUPERSEDED_REASON, updated_at=stamp)
-            ).rowcount  # type: ignore[attr-defined]
-    return bool(changed)
+    return [
+        n
+        for n in candidates
+        if n.key in gone and notices.mark_superseded(n, SUPERSEDED_REASON, datetime.now(UTC))
+    ]
 
 
 @dataclass
@@ -114,11 +85,11 @@ class RunReport:
     at: datetime
     quiet: bool = False
     records_only: bool = False
-    notices: dict[int, store.DueNotice] = field(default_factory=dict)
+    notices: dict[int, DueNotice] = field(default_factory=dict)
     counts: dict[int, Counter[str]] = field(default_factory=dict)
-    missed: list[store.DueNotice] = field(default_factory=list)
-    superseded: list[store.DueNotice] = field(default_factory=list)
-    included_missed: list[store.DueNotice] = field(default_factory=list)
+    missed: list[DueNotice] = field(default_factory=list)
+    superseded: list[DueNotice] = field(default_factory=list)
+    included_missed: list[DueNotice] = field(default_factory=list)
 
     def total(self) -> Counter[str]:
         """Outcome counts over every notice."""
@@ -147,15 +118,15 @@ def run_due(
     if is_quiet(now, ctx.tz):
         report.quiet = True
         return report
-    report.superseded = supersede(ctx.db, now, include_missed=include_missed)
+    report.superseded = supersede(ctx.notices, now, include_missed=include_missed)
     tally = deliver.Tally()
-    for notice in store.due_notices(ctx.db, now, waiting_statuses(include_missed)):
+    for notice in ctx.notices.due(now, waiting_statuses(include_missed)):
         if not keep_going():
             break
         if notice.status in ("scheduled", "missed"):
             late = notice.status == "missed" or is_missed(notice.due_at, now, ctx.tz)
             if late and not include_missed:
-                if store.set_status(ctx.db, notice.id, "missed", when=("scheduled",), now=now):
+                if ctx.notices.set_status(notice.id, "missed", when=("scheduled",), now=now):
                     log.info(  # the caller says how many (one line, not one per notice)
                         "notice %s (%s) missed: due %s, found at %s",
                         notice.id,
@@ -165,7 +136,8 @@ def run_due(
                     )
                     report.missed.append(notice)
                 continue
-            if not store.set_status(ctx.db, notice.id, "sending", when=(notice.status,)):
+            stamp = datetime.now(UTC)
+            if not ctx.notices.set_status(notice.id, "sending", when=(notice.status,), now=stamp):
                 continue  # deleted by a plan change, or finished meanwhile
             if late:
                 report.included_missed.append(notice)
@@ -175,5 +147,5 @@ def run_due(
     report.counts = tally.counts
     unknown = set(report.counts) - set(report.notices)
     if unknown:
-        report.notices.update(store.notices_by_id(ctx.db, unknown))
+        report.notices.update(ctx.notices.by_id(unknown))
     return report

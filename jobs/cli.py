@@ -22,9 +22,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from domain.notices import is_missed, superseded
-from jobs import notices_store as store
+from jobs import notices
+from jobs.catchup import still_to_send
 from jobs.lease import KeepAlive, new_runner_id, runner_lease, sweep_uncertain
+from jobs.ports import JobsDeps
 from jobs.runner import RunReport, delivery_context, run_due
 
 HEARTBEAT_TTL = 30.0
@@ -45,18 +46,18 @@ RECORDING_ONLY = (
 )
 
 
-def dispatch(args: argparse.Namespace, state: Any, out: TextIO | None = None) -> int:
+def dispatch(args: argparse.Namespace, deps: JobsDeps, out: TextIO | None = None) -> int:
     """Run `jobs preview` or `jobs run`; returns the exit status."""
     out = out or sys.stdout
     if args.jobs_command == "preview":
-        return preview(state, args.days, args.json, out)
-    return run(state, args.at, out, include_missed=getattr(args, "include_missed", False))
+        return preview(deps, args.days, args.json, out)
+    return run(deps, args.at, out, include_missed=getattr(args, "include_missed", False))
 
 
-def _now(state: Any) -> datetime:
+def _now(deps: JobsDeps) -> datetime:
     """The real moment, on the rehearsal date when BOT_TODAY is set."""
-    now = datetime.now(state.settings.tz)
-    today = state.settings.today
+    now = datetime.now(deps.settings.tz)
+    today = deps.settings.today
     return now if today is None else datetime.combine(today, now.timetz())
 
 
@@ -74,30 +75,21 @@ def format_counts(counts: Mapping[str, int]) -> str:
     return ", ".join(parts) or "nobody to send to"
 
 
-def preview(state: Any, days: int, as_json: bool, out: TextIO) -> int:
+def preview(deps: JobsDeps, days: int, as_json: bool, out: TextIO) -> int:
     """Print the notices that will go out within `days` days."""
     if days < 0:
         print("error: --days must be 0 or more", file=sys.stderr)
         return 2
-    store.sync_for_state(state)
-    tz = state.settings.tz
-    now = _now(state)
+    notices.sync(deps)
+    tz = deps.settings.tz
+    now = _now(deps)
     horizon = now + timedelta(days=days)
-    audiences: dict[str, store.Audience] = {}
+    audiences: dict[str, notices.Audience] = {}
     items: list[dict[str, Any]] = []
-    notices = store.upcoming(state.db, now - timedelta(days=2), horizon)
-    gone = superseded([(n.key, n.due_at) for n in notices], now)
-    for notice in notices:
-        if notice.key in gone:
-            continue  # a later reminder for the same task is due: this one is never sent
-        if (
-            notice.status == "scheduled"
-            and notice.due_at < now
-            and is_missed(notice.due_at, now, tz)
-        ):
-            continue  # the scheduler will record it as missed
+    upcoming = deps.notices.upcoming(now - timedelta(days=2), horizon)
+    for notice in still_to_send(upcoming, now, tz):  # superseded and missed ones are not sent
         if notice.campaign_code not in audiences:
-            audiences[notice.campaign_code] = store.audience(state.db, notice.campaign_code)
+            audiences[notice.campaign_code] = notices.audience(deps.notices, notice.campaign_code)
         items.append(
             {
                 "key": notice.key,
@@ -111,12 +103,12 @@ def preview(state: Any, days: int, as_json: bool, out: TextIO) -> int:
             }
         )
     if as_json:
-        if not state.settings.outbound_enabled:
+        if not deps.settings.outbound_enabled:
             print(RECORDING_ONLY, file=sys.stderr)  # stdout stays valid JSON
         json.dump(items, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
-    if not state.settings.outbound_enabled:
+    if not deps.settings.outbound_enabled:
         print(RECORDING_ONLY, file=out)
     print(f"notices due by {horizon:%Y-%m-%d %H:%M} ({tz.key}):", file=out)
     if not items:
@@ -128,18 +120,18 @@ def preview(state: Any, days: int, as_json: bool, out: TextIO) -> int:
             f"{item['title']}",
             file=out,
         )
-    _print_recent(state, now - timedelta(days=max(days, 1)), now, out)
+    _print_recent(deps, now - timedelta(days=max(days, 1)), now, out)
     return 0
 
 
-def _print_recent(state: Any, start: datetime, end: datetime, out: TextIO) -> None:
-    notices = store.recent(state.db, start, end)
-    if not notices:
+def _print_recent(deps: JobsDeps, start: datetime, end: datetime, out: TextIO) -> None:
+    recent = deps.notices.recent(start, end)
+    if not recent:
         return
-    tz = state.settings.tz
-    counts = store.results(state.db, [n.id for n in notices])
+    tz = deps.settings.tz
+    counts = deps.notices.results([n.id for n in recent])
     print(f"recent results (since {start:%Y-%m-%d %H:%M}):", file=out)
-    for n in notices:
+    for n in recent:
         summary = (
             f"{n.status} (not sent)"
             if n.status in ("missed", "superseded")
@@ -162,10 +154,10 @@ def parse_at(text: str, tz: Any) -> datetime | None:
     return None
 
 
-def run(state: Any, at_text: str, out: TextIO, *, include_missed: bool = False) -> int:
+def run(deps: JobsDeps, at_text: str, out: TextIO, *, include_missed: bool = False) -> int:
     """Send what is due at `at_text`; print one line per notice with this run's results, then
     what was recorded and not sent (missed, superseded), and whether sends were only recorded."""
-    tz = state.settings.tz
+    tz = deps.settings.tz
     at = parse_at(at_text, tz)
     if at is None:
         print(
@@ -174,14 +166,14 @@ def run(state: Any, at_text: str, out: TextIO, *, include_missed: bool = False) 
         )
         return 2
     runner_id = new_runner_id()
-    heartbeat = runner_lease(state.db, runner_id, HEARTBEAT_TTL)
+    heartbeat = runner_lease(deps.leases, runner_id, HEARTBEAT_TTL)
     keep_alive = KeepAlive(heartbeat.acquire, HEARTBEAT_TTL / 3, "jobs-run-heartbeat").start()
     try:
-        store.sync_for_state(state)
-        sweep_uncertain(state.db)
-        ctx = delivery_context(state, runner_id)
+        notices.sync(deps)
+        sweep_uncertain(deps.leases)
+        ctx = delivery_context(deps, runner_id)
         report = run_due(ctx, at, include_missed=include_missed)
-        still_missed = 0 if include_missed else len(store.due_notices(state.db, at, ("missed",)))
+        still_missed = 0 if include_missed else len(deps.notices.due(at, ("missed",)))
     finally:
         keep_alive.stop()
         heartbeat.release()
@@ -190,17 +182,17 @@ def run(state: Any, at_text: str, out: TextIO, *, include_missed: bool = False) 
     if report.quiet:
         print(f"{at:%Y-%m-%d %H:%M} is within quiet hours (22:00-07:30): nothing sent", file=out)
         return 0
-    _print_run(state, report, out)
+    _print_run(deps, report, out)
     _print_not_sent(report, at_text, still_missed, out)
     return 0
 
 
-def _print_run(state: Any, report: RunReport, out: TextIO) -> None:
-    tz = state.settings.tz
+def _print_run(deps: JobsDeps, report: RunReport, out: TextIO) -> None:
+    tz = deps.settings.tz
     if not report.counts and not report.notices:
         print(f"nothing due at {report.at:%Y-%m-%d %H:%M} that has not been sent", file=out)
         return
-    totals = store.results(state.db, list(report.notices))
+    totals = deps.notices.results(list(report.notices))
     for notice_id, notice in report.notices.items():
         counts = report.counts.get(notice_id, Counter())
         print(

@@ -25,8 +25,9 @@ MAX_ATTEMPTS calls in all); 45009/45011 also pause the channel, so the rest of t
 recorded as "retry" without calling WeChat. Token errors are refreshed and retried by the
 client itself. 43004, 43101, 45015, 45047 and other refusals are recorded as "failed".
 
-Layout: jobs/workers.py (context, connections, worker pool), jobs/attempt.py (one delivery:
-claim, send, record), this module (who gets a notice, the fan-out, the retries).
+Layout: jobs/workers.py (context, worker pool), jobs/attempt.py (one delivery:
+claim, send, record), this module (who gets a notice, the fan-out, the retries); the SQL
+is in bot/store/deliveries_repo.py, behind jobs/ports.py.
 """
 
 from __future__ import annotations
@@ -34,13 +35,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import select, update
-
-from bot.store.models import DeliveryRow, NoticeRow, UserRow
-from jobs import notices_store as store
+from jobs import notices
 from jobs.attempt import (  # noqa: F401 - re-exported: jobs.deliver.MAX_ATTEMPTS etc.
     MAX_ATTEMPTS,
     Outcome,
@@ -55,69 +51,42 @@ from jobs.channels import (  # noqa: F401 - re-exported: jobs.deliver.Channel et
     Channel,
     ChannelError,
     Message,
-    OfficialAccountChannel,
     Recipient,
     Undeliverable,
 )
+from jobs.ports import DueNotice, RetryItem
 from jobs.workers import DeliveryContext, Stream, run_workers  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
 
-def message_of(notice: store.DueNotice) -> Message:
+def message_of(notice: DueNotice) -> Message:
     """The channel-facing view of a notice."""
     return Message(notice.id, notice.kind, notice.title, notice.text, notice.fields)
 
 
 def _recipients(
-    ctx: DeliveryContext, notice: store.DueNotice, channel: str, units: list[str] | None
+    ctx: DeliveryContext, notice: DueNotice, channel: str, units: list[str] | None
 ) -> Callable[[str | None], tuple[list[Recipient], str | None]]:
-    """A reader of the subscribers (by openid) who have no delivery row for the notice yet.
-
-    Two plain queries per batch (a primary-key range of users, then the unique index of
-    deliveries) rather than one anti-join: the planner's statistics lag behind a table
-    growing by thousands of rows a minute, and a stale anti-join plan is quadratic."""
-    base = (
-        select(UserRow.openid, UserRow.last_inbound_at)
-        .where(
-            UserRow.campaign_code == notice.campaign_code,
-            UserRow.channel == channel,
-            UserRow.subscribed.is_(True),
-            UserRow.following.is_(True),
-        )
-        .order_by(UserRow.openid)
-        .limit(ctx.batch)
-    )
-    if units is not None:
-        base = base.where(UserRow.unit.in_(units))
+    """A reader of the subscribers (by openid) who have no delivery row for the notice yet."""
 
     def fetch(after: str | None) -> tuple[list[Recipient], str | None]:
-        with ctx.db.session() as s:
-            rows = s.execute(base if after is None else base.where(UserRow.openid > after)).all()
-            if not rows:
-                return [], None
-            done = set(
-                s.scalars(
-                    select(DeliveryRow.openid).where(
-                        DeliveryRow.notice_id == notice.id,
-                        DeliveryRow.openid.in_([openid for openid, _ in rows]),
-                    )
-                )
-            )
-        fresh = [Recipient(openid, last) for openid, last in rows if openid not in done]
-        return fresh, rows[-1][0]
+        return ctx.deliveries.recipients(
+            notice.id, notice.campaign_code, channel, units, after, ctx.batch
+        )
 
     return fetch
 
 
-def fan_out(ctx: DeliveryContext, notice: store.DueNotice, tally: Tally) -> bool:
+def fan_out(ctx: DeliveryContext, notice: DueNotice, tally: Tally) -> bool:
     """Send `notice` to every recipient who has no delivery row yet, reading them in batches
     (memory stays flat). True when nobody is left (the notice is then "done"); False when
     stopped early (quiet hours began, the lease was lost, shutdown): the next run resumes."""
     message = message_of(notice)
     finished = True
     for channel in ctx.channels:
-        units = store.audience(ctx.db, notice.campaign_code, channel.name).units_for(notice.unit)
+        audience = notices.audience(ctx.notices, notice.campaign_code, channel.name)
+        units = audience.units_for(notice.unit)
         if units == []:
             continue  # nobody is bound to this unit
         stream = Stream(_recipients(ctx, notice, channel.name, units))
@@ -128,38 +97,15 @@ def fan_out(ctx: DeliveryContext, notice: store.DueNotice, tally: Tally) -> bool
 
         finished = run_workers(ctx, work) and stream.exhausted and finished
     if finished:
-        store.set_status(ctx.db, notice.id, "done", when=("sending",))
+        ctx.notices.set_status(notice.id, "done", when=("sending",), now=notices.utcnow())
     return finished
 
 
 def _due_retries(
     ctx: DeliveryContext, channel: str
-) -> Callable[[int | None], tuple[list[Any], int | None]]:
-    def fetch(after_id: int | None) -> tuple[list[Any], int | None]:
-        with ctx.db.session() as s:
-            rows = list(
-                s.execute(
-                    select(
-                        DeliveryRow.id,
-                        DeliveryRow.notice_id,
-                        DeliveryRow.openid,
-                        UserRow.last_inbound_at,
-                        UserRow.subscribed,
-                        UserRow.following,
-                    )
-                    .join(NoticeRow, NoticeRow.id == DeliveryRow.notice_id)
-                    .outerjoin(UserRow, UserRow.openid == DeliveryRow.openid)
-                    .where(
-                        DeliveryRow.status == "retry",
-                        DeliveryRow.next_attempt_at <= ctx.now(),
-                        DeliveryRow.channel == channel,
-                        DeliveryRow.id > (after_id or 0),
-                        NoticeRow.status.not_in(("cancelled", "superseded")),
-                    )
-                    .order_by(DeliveryRow.id)
-                    .limit(ctx.batch)
-                ).all()
-            )
+) -> Callable[[int | None], tuple[list[RetryItem], int | None]]:
+    def fetch(after_id: int | None) -> tuple[list[RetryItem], int | None]:
+        rows = ctx.deliveries.due_retries(channel, ctx.now(), after_id, ctx.batch)
         return rows, (rows[-1].id if rows else None)
 
     return fetch
@@ -174,7 +120,7 @@ def retry_due(ctx: DeliveryContext, tally: Tally) -> None:
     def message(notice_id: int) -> Message:
         with lock:
             if notice_id not in messages:
-                for nid, notice in store.notices_by_id(ctx.db, [notice_id]).items():
+                for nid, notice in ctx.notices.by_id([notice_id]).items():
                     messages[nid] = message_of(notice)
             return messages[notice_id]
 
@@ -187,22 +133,10 @@ def retry_due(ctx: DeliveryContext, tally: Tally) -> None:
                 if row is None:
                     return
                 if not (row.subscribed and row.following):
-                    _drop_unsubscribed(wctx, row.id)
+                    wctx.deliveries.drop_unsubscribed(row.id)
                     continue
                 recipient = Recipient(row.openid, row.last_inbound_at)
                 outcome = send_retry(wctx, channel, row.id, recipient, message(row.notice_id))
                 tally.add(row.notice_id, outcome)
 
         run_workers(ctx, work)
-
-
-def _drop_unsubscribed(ctx: DeliveryContext, delivery_id: int) -> None:
-    """Nothing more is ever sent to someone who unsubscribed or unfollowed."""
-    with ctx.statement() as conn:
-        conn.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "retry")
-            .values(
-                status="undeliverable", reason="no longer subscribed", updated_at=datetime.now(UTC)
-            )
-        )

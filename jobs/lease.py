@@ -25,12 +25,9 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.db import Database
-from bot.store.models import DeliveryRow, JobLeaseRow
-from jobs.notices_store import insert_ignoring_conflicts
+from jobs.ports import LeaseStore
 
 log = logging.getLogger(__name__)
 LEADER = "scheduler"
@@ -51,9 +48,9 @@ def utcnow() -> datetime:
 class Lease:
     """A named lease held by `holder` for `ttl` seconds at a time; `acquire()` also renews."""
 
-    def __init__(self, db: Database, name: str, holder: str, ttl: float) -> None:
+    def __init__(self, store: LeaseStore, name: str, holder: str, ttl: float) -> None:
         """Nothing is written until `acquire()`."""
-        self.db, self.name, self.holder, self.ttl = db, name, holder, ttl
+        self.store, self.name, self.holder, self.ttl = store, name, holder, ttl
         self._valid_until = 0.0  # time.monotonic() until which we may act
 
     def acquire(self) -> bool:
@@ -63,30 +60,13 @@ class Lease:
         now = utcnow()
         expires = now + timedelta(seconds=self.ttl)
         try:
-            with self.db.session() as s:
-                result = s.execute(
-                    update(JobLeaseRow)
-                    .where(JobLeaseRow.name == self.name)
-                    .where(or_(JobLeaseRow.holder == self.holder, JobLeaseRow.expires_at < now))
-                    .values(holder=self.holder, expires_at=expires)
-                )
-                won = result.rowcount == 1  # type: ignore[attr-defined]
-            if not won:
-                won = self._insert(expires)
+            won = self.store.take(self.name, self.holder, now, expires)
         except SQLAlchemyError as exc:
             log.warning("lease %s: database error %s", self.name, type(exc).__name__)
             won = False
         # Act only until slightly before the expiry others will see.
         self._valid_until = started + self.ttl * 0.8 if won else 0.0
         return won
-
-    def _insert(self, expires: datetime) -> bool:
-        """Create the lease row if there is none (no error when another process has it)."""
-        stmt = insert_ignoring_conflicts(self.db.engine.dialect.name, JobLeaseRow).values(
-            name=self.name, holder=self.holder, expires_at=expires
-        )
-        with self.db.session() as s:
-            return bool(s.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
     def held(self) -> bool:
         """True while our last successful acquire/renew is still fresh."""
@@ -96,52 +76,32 @@ class Lease:
         """Give the lease up at once (clean shutdown), so another can take over immediately."""
         self._valid_until = 0.0
         try:
-            with self.db.session() as s:
-                s.execute(
-                    delete(JobLeaseRow).where(
-                        JobLeaseRow.name == self.name, JobLeaseRow.holder == self.holder
-                    )
-                )
+            self.store.release(self.name, self.holder)
         except SQLAlchemyError as exc:
             log.warning("lease %s: release failed (%s)", self.name, type(exc).__name__)
 
 
-def runner_lease(db: Database, runner_id: str, ttl: float) -> Lease:
+def runner_lease(store: LeaseStore, runner_id: str, ttl: float) -> Lease:
     """The heartbeat lease of one runner."""
-    return Lease(db, RUNNER_PREFIX + runner_id, runner_id, ttl)
+    return Lease(store, RUNNER_PREFIX + runner_id, runner_id, ttl)
 
 
-def live_runners(db: Database, runner_ids: Iterable[str]) -> set[str]:
+def live_runners(store: LeaseStore, runner_ids: Iterable[str]) -> set[str]:
     """Those of `runner_ids` whose heartbeat has not expired."""
     names = [RUNNER_PREFIX + r for r in runner_ids if r]
     if not names:
         return set()
-    with db.session() as s:
-        rows = s.execute(
-            select(JobLeaseRow.holder).where(
-                JobLeaseRow.name.in_(names), JobLeaseRow.expires_at >= utcnow()
-            )
-        ).all()
-    return {holder for (holder,) in rows}
+    return store.live(names, utcnow())
 
 
-def leader_info(db: Database) -> tuple[str, datetime] | None:
+def leader_info(store: LeaseStore) -> tuple[str, datetime] | None:
     """(holder, expires_at) of the leader lease, if any row exists."""
-    with db.session() as s:
-        row = s.get(JobLeaseRow, LEADER)
-        return (row.holder, row.expires_at) if row else None
+    return store.get(LEADER)
 
 
-def prune_heartbeats(db: Database, older_than: timedelta = timedelta(hours=1)) -> int:
+def prune_heartbeats(store: LeaseStore, older_than: timedelta = timedelta(hours=1)) -> int:
     """Delete runner heartbeats expired for longer than `older_than`."""
-    with db.session() as s:
-        result = s.execute(
-            delete(JobLeaseRow).where(
-                JobLeaseRow.name.startswith(RUNNER_PREFIX),
-                JobLeaseRow.expires_at < utcnow() - older_than,
-            )
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return store.prune(RUNNER_PREFIX, utcnow() - older_than)
 
 
 class KeepAlive:
@@ -173,25 +133,14 @@ class KeepAlive:
             self._thread.join(timeout=5)
 
 
-def sweep_uncertain(db: Database) -> int:
+def sweep_uncertain(store: LeaseStore) -> int:
     """Mark deliveries still "sending" whose runner's heartbeat has expired as "uncertain"
     (in flight when that process died); returns how many."""
-    with db.session() as s:
-        runners = set(
-            s.scalars(
-                select(DeliveryRow.claimed_by).where(DeliveryRow.status == "sending").distinct()
-            ).all()
-        )
-    dead = runners - live_runners(db, runners)
+    runners = store.sending_runners()
+    dead = runners - live_runners(store, runners)
     if not dead:
         return 0
-    with db.session() as s:
-        result = s.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.status == "sending", DeliveryRow.claimed_by.in_(list(dead)))
-            .values(status="uncertain", updated_at=utcnow(), reason=UNCERTAIN)
-        )
-        count = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    count = store.mark_uncertain(dead, UNCERTAIN, utcnow())
     if count:
         log.warning("%s deliveries were in flight when their process stopped: uncertain", count)
     return count

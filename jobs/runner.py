@@ -10,16 +10,15 @@
 
 The notices live in the database, not in APScheduler's job store, so a restart loses nothing:
 whatever became due while no scheduler ran is found by the first tick. Job arguments are plain
-strings (the runner id); the process's state is looked up in a module-level registry.
+strings (the runner id); the process's runner is looked up in a module-level registry.
 
-Tuning (environment, for operators and tests): BOT_SCHEDULER_TICK_SECONDS,
-BOT_SCHEDULER_LEASE_SECONDS, BOT_NOTICE_CONCURRENCY.
+Tuning (environment, for operators and tests; read by config/settings.py):
+BOT_SCHEDULER_TICK_SECONDS, BOT_SCHEDULER_LEASE_SECONDS, BOT_NOTICE_CONCURRENCY.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -31,9 +30,7 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.delivery_reports import CustomerServiceQuota
-from jobs import deliver
-from jobs import notices_store as store
+from jobs import deliver, notices
 from jobs.catchup import RunReport, run_due  # noqa: F401 - re-exported: jobs.runner.run_due
 from jobs.lease import (
     LEADER,
@@ -43,36 +40,24 @@ from jobs.lease import (
     runner_lease,
     sweep_uncertain,
 )
+from jobs.ports import JobsDeps
 
 log = logging.getLogger(__name__)
 _CONTEXTS: dict[str, Runner] = {}
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        log.warning("%s is not a number; using %s", name, default)
-        return default
-    return value if value > 0 else default
-
-
-def delivery_context(state: Any, runner_id: str) -> deliver.DeliveryContext:
-    """The channels and settings of this process, for fan-outs stamped with `runner_id`:
-    the official account, plus any channel the wiring put in state.extras["notice_channels"]
-    (objects implementing jobs.deliver.Channel; their users have that channel's name)."""
-    settings = state.settings
-    official = deliver.OfficialAccountChannel(
-        state.sender, settings.wechat_template_id, quota=CustomerServiceQuota(state.db)
-    )
-    extra = list(state.extras.get("notice_channels", ()))  # e.g. a WeCom app, from the wiring
+def delivery_context(deps: JobsDeps, runner_id: str) -> deliver.DeliveryContext:
+    """The channels and settings of this process, for fan-outs stamped with `runner_id`: the
+    channels the wiring handed in (the official account, and e.g. a WeCom app; each
+    implements jobs.channels.Channel and its users have that channel's name)."""
     return deliver.DeliveryContext(
-        db=state.db,
-        channels=[official, *extra],
-        tz=settings.tz,
+        notices=deps.notices,
+        deliveries=deps.deliveries,
+        channels=list(deps.channels),
+        tz=deps.settings.tz,
         runner_id=runner_id,
-        pseudonym=state.pseudonym.of,
-        concurrency=int(_env_number("BOT_NOTICE_CONCURRENCY", 16)),
+        pseudonym=deps.pseudonym,
+        concurrency=deps.settings.notice_concurrency,
     )
 
 
@@ -80,7 +65,7 @@ def delivery_context(state: Any, runner_id: str) -> deliver.DeliveryContext:
 class Runner:
     """One scheduler process: its scheduler, leases and last result (for /healthz)."""
 
-    state: Any
+    deps: JobsDeps
     runner_id: str
     ctx: deliver.DeliveryContext
     leader: Lease
@@ -110,7 +95,7 @@ class Runner:
         self.leader.release()
         self.heartbeat.release()
         _CONTEXTS.pop(self.runner_id, None)
-        self.state.extras["scheduler_status"] = "stopped"
+        self.deps.publish_status("stopped")
         log.info("scheduler %s stopped", self.runner_id)
 
 
@@ -124,7 +109,7 @@ def keep_lease(runner_id: str) -> None:
     if runner.leader.acquire() and not was_leader:
         log.info("scheduler %s acts now (leader lease taken)", runner_id)
         try:
-            store.sync_for_state(runner.state)
+            notices.sync(runner.deps)
         except Exception:  # noqa: BLE001 - a bad plan row must not stop the scheduler
             log.exception("syncing notices with the plans failed")
         try:
@@ -140,9 +125,7 @@ def tick(runner_id: str) -> None:
     runner = _CONTEXTS.get(runner_id)
     if runner is None or not runner.keep_going():
         return
-    photos = getattr(runner.state, "photos", None)
-    if photos is not None:  # pending photos are found again (bot/photo_fetcher.py): a wake-up
-        photos.notify()
+    runner.deps.wake()  # e.g. pending photos are found again (bot/photo_fetcher.py)
     if not runner.busy.acquire(blocking=False):
         return  # a long fan-out is still running: it is the tick
     try:
@@ -154,9 +137,9 @@ def tick(runner_id: str) -> None:
 
 
 def _tick(runner: Runner) -> None:
-    db = runner.ctx.db
-    sweep_uncertain(db)
-    prune_heartbeats(db)
+    leases = runner.deps.leases
+    sweep_uncertain(leases)
+    prune_heartbeats(leases)
     now = datetime.now(runner.ctx.tz)
     report = run_due(
         runner.ctx,
@@ -186,18 +169,18 @@ def _tick(runner: Runner) -> None:
         )
 
 
-def start_scheduler(state: Any) -> Runner:
+def start_scheduler(deps: JobsDeps) -> Runner:
     """Start the scheduler in background threads of this process; `.shutdown()` stops it."""
-    tick_seconds = _env_number("BOT_SCHEDULER_TICK_SECONDS", 30)
-    lease_seconds = _env_number("BOT_SCHEDULER_LEASE_SECONDS", 30)
+    tick_seconds = deps.settings.scheduler_tick_seconds
+    lease_seconds = deps.settings.scheduler_lease_seconds
     runner_id = new_runner_id()
-    scheduler = BackgroundScheduler(timezone=state.settings.tz)
+    scheduler = BackgroundScheduler(timezone=deps.settings.tz)
     runner = Runner(
-        state=state,
+        deps=deps,
         runner_id=runner_id,
-        ctx=delivery_context(state, runner_id),
-        leader=Lease(state.db, LEADER, runner_id, lease_seconds),
-        heartbeat=runner_lease(state.db, runner_id, lease_seconds),
+        ctx=delivery_context(deps, runner_id),
+        leader=Lease(deps.leases, LEADER, runner_id, lease_seconds),
+        heartbeat=runner_lease(deps.leases, runner_id, lease_seconds),
         scheduler=scheduler,
     )
     _CONTEXTS[runner_id] = runner
@@ -211,24 +194,26 @@ def start_scheduler(state: Any) -> Runner:
         "interval",
         seconds=lease_seconds / 3,
         id="lease",
-        next_run_time=datetime.now(state.settings.tz),
+        next_run_time=datetime.now(deps.settings.tz),
         max_instances=1,
         **common,
     )
     # --- published answers from the console (jobs/answers.py) ---
     from jobs.answers import EVERY_SECONDS, deliver_answers
+    from services import answers
 
+    channels = answers.channels_for(deps.sender, deps.settings)
     scheduler.add_job(
         deliver_answers, "interval", seconds=EVERY_SECONDS, id="answers", max_instances=1,
-        args=[state, runner.keep_going], coalesce=True, misfire_grace_time=60,
+        args=[deps.outbox, channels, runner.keep_going], coalesce=True, misfire_grace_time=60,
     )  # fmt: skip
-    state.extras["scheduler_status"] = runner.status
+    deps.publish_status(runner.status)
     scheduler.start()
     log.info("scheduler %s started (tick %ss, lease %ss)", runner_id, tick_seconds, lease_seconds)
     return runner
 
 
-def run_forever(state: Any) -> int:
+def run_forever(deps: JobsDeps) -> int:
     """`python -m bot scheduler`: run until SIGTERM or SIGINT, then stop cleanly (exit 0)."""
     stop = threading.Event()
 
@@ -237,7 +222,7 @@ def run_forever(state: Any) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    runner = start_scheduler(state)
+    runner = start_scheduler(deps)
     try:
         while not stop.wait(1.0):
             pass
@@ -245,5 +230,5 @@ def run_forever(state: Any) -> int:
         runner.shutdown()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        state.close()
+        deps.close()
     return 0

@@ -1,75 +1,30 @@
-"""The machinery a fan-out runs on: its context, per-thread autocommit connections, a batched
-stream of work items and the worker pool (split out of jobs/deliver.py; nothing here knows
-what a notice is)."""
+"""The machinery a fan-out runs on: its context, a batched stream of work items and the worker
+pool (split out of jobs/deliver.py; nothing here knows what a notice is). Each worker keeps
+one connection for the fan-out (`DeliveryStore.pinned()`, bot/store/deliveries_repo.py)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.store.db import Database
 from jobs.channels import Channel
+from jobs.ports import DeliveryStore, NoticeStore
 
 log = logging.getLogger(__name__)
-POOL_RESERVE = 4  # database connections a fan-out leaves to everybody else
-
-
-class _Connections:
-    """One autocommit connection per worker thread, kept for a whole fan-out. Each delivery
-    statement (the claim, the mark) is atomic on its own, so autocommit makes it one round
-    trip instead of BEGIN/statement/COMMIT, and no checkout (with its pre-ping) per send."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[Connection] = []
-
-    @contextmanager
-    def statement(self) -> Iterator[Connection]:
-        """This thread's connection (a new one after an error)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        try:
-            yield conn
-        except SQLAlchemyError:
-            self._local.conn = None
-            conn.close()
-            raise
-
-    def close(self) -> None:
-        """Return every connection to the pool."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-
-
-@contextmanager
-def _one_off(engine: Engine) -> Iterator[Connection]:
-    with engine.connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @dataclass
 class DeliveryContext:
     """What a fan-out needs: where to record, how to send, who is acting."""
 
-    db: Database
+    notices: NoticeStore
+    deliveries: DeliveryStore
     channels: Sequence[Channel]
     tz: tzinfo
     runner_id: str
@@ -78,7 +33,6 @@ class DeliveryContext:
     batch: int = 200  # recipients read per query (claims are one by one, right before sending)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # the run's clock
     keep_going: Callable[[], bool] = field(default=lambda: True)  # False: stop soon
-    conns: _Connections | None = None  # per-thread connections while a pool runs
     paused_until: dict[str, datetime] = field(default_factory=dict)  # per channel name
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -92,10 +46,6 @@ class DeliveryContext:
         """The end of the channel's pause, if it is paused at `now`."""
         until = self.paused_until.get(channel)
         return until if until is not None and until > now else None
-
-    def statement(self) -> AbstractContextManager[Connection]:
-        """An autocommit connection for one delivery statement."""
-        return self.conns.statement() if self.conns is not None else _one_off(self.db.engine)
 
 
 class Stream:
@@ -122,22 +72,11 @@ class Stream:
             return self._buffer.popleft() if self._buffer else None
 
 
-def workers_for(ctx: DeliveryContext) -> int:
-    """`ctx.concurrency`, capped so that the workers' connections (one each, held for the
-    fan-out) leave room in the engine's pool for reads and for the webhook's threads."""
-    pool = ctx.db.engine.pool
-    size = getattr(pool, "size", None)
-    if not callable(size):
-        return max(1, ctx.concurrency)
-    capacity = size() + max(getattr(pool, "_max_overflow", 0), 0)
-    return max(1, min(ctx.concurrency, capacity - POOL_RESERVE))
-
-
 def run_workers(ctx: DeliveryContext, work: Callable[[DeliveryContext], None]) -> bool:
     """Run `work` in worker threads, each with its own connection, until done; False if a
     worker failed (its item may have been left without a row)."""
-    ctx = replace(ctx, conns=_Connections(ctx.db.engine))
-    workers = workers_for(ctx)
+    ctx = replace(ctx, deliveries=ctx.deliveries.pinned())
+    workers = ctx.deliveries.workers(ctx.concurrency)
     ok = True
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="notice") as pool:
@@ -147,6 +86,5 @@ def run_workers(ctx: DeliveryContext, work: Callable[[DeliveryContext], None]) -
                     log.error("a notice worker stopped: %s", type(error).__name__)
                     ok = False
     finally:
-        if ctx.conns is not None:
-            ctx.conns.close()
+        ctx.deliveries.close()
     return ok

@@ -60,8 +60,11 @@ class Channels:
 class ChannelSettings(Protocol):
     """What `channels_for` reads of config.settings.Settings."""
 
-    wechat_template_id: str
-    public_url: str
+    @property
+    def wechat_template_id(self) -> str: ...
+
+    @property
+    def public_url(self) -> str: ...
 
     @property
     def tz(self) -> tzinfo: ...

@@ -16,7 +16,7 @@ from domain import stats as rules
 from domain import workflow as wf
 from domain.notices import unit_matches
 from domain.plan import Phase, Task
-from services.ports import (
+from services.stats_ports import (
     AnswerTimes,
     NoticeTallies,
     NoticeTally,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -18,6 +18,9 @@ from bot.store.throttle import RedisThrottle
 from bot.store.workflow_repo import SqlOutbox, SqlWorkflowStore
 from config.settings import instance_secret
 
+if TYPE_CHECKING:  # not imported at run time: it pulls in the whole bot
+    from bot.app_state import AppState
+
 IDLE = timedelta(minutes=30)
 
 
@@ -25,7 +28,7 @@ IDLE = timedelta(minutes=30)
 class Console:
     """What the console's pages use, built once per app from the process's state."""
 
-    state: Any  # bot.app_state.AppState (not imported: it pulls in the whole bot)
+    state: AppState
     workflow: SqlWorkflowStore
     accounts: SqlAccountStore
     audit: SqlAuditStore
@@ -48,7 +51,7 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(super().get_cookie_secure(app) or request.is_secure or forwarded == "https")
 
 
-def init_console(app: Flask, state: Any) -> None:
+def init_console(app: Flask, state: AppState) -> None:
     settings = state.settings
     app.secret_key = settings.secret_key or instance_secret("console.key")
     app.config.update(

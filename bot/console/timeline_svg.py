@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from bot.console.svg import GRID, INK, MUTED, PALETTE, esc, fit, label, svg_open, text_width
 from domain.plan import Phase, Task
-from services.ports import NoticeTally
 from services.stats import Timeline
+from services.stats_ports import NoticeTally
 
 WIDTH = 1180
 LABEL_W = 250

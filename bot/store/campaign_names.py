@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import CampaignRow
 from domain.plan import Plan
+from services.ports import PlanConflict
 
 
-class DuplicateCampaignName(ValueError):
+class DuplicateCampaignName(PlanConflict):
     """The plan would give a second campaign (another code) a name already in use."""
 
     def __init__(self, plan: Plan, existing_code: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -159,3 +160,14 @@ class Database:
         self.engine.dispose()
         if self._autocommit_engine is not None:
             self._autocommit_engine.dispose()
+
+
+def insert_ignoring_conflicts(dialect: str, model: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for `dialect` ("postgresql" or "sqlite")."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(model).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(model).on_conflict_do_nothing()

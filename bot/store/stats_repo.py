@@ -26,7 +26,7 @@ from bot.store.db import Database
 from bot.store.models import DeliveryRow, NoticeRow, SuggestionRow
 from domain import stats as rules
 from domain import workflow as wf
-from services.ports import AnswerTimes, NoticeTally, StatsQuery
+from services.stats_ports import AnswerTimes, NoticeTally, StatsQuery
 
 S = SuggestionRow
 _COLUMNS = {

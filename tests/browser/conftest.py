@@ -19,11 +19,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.conftest import IN_CI, make_settings
+
+if TYPE_CHECKING:
+    from bot.app_state import AppState
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -131,7 +134,7 @@ class Live:
     """The app served over HTTP, its state and the fake WeChat API it sends to."""
 
     base_url: str
-    state: Any  # bot.app_state.AppState
+    state: AppState
     fake: Any  # tests.fakes.fake_wechat.FakeWeChat
 
     def url(self, path: str) -> str:

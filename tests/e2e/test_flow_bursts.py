@@ -13,8 +13,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.store.campaigns_repo import save_plan
 from bot.store.models import SuggestionRow
-from bot.store.repos import save_plan
 from domain.plan import DateSpan, Phase, Plan
 from tests.conftest import make_settings
 from tests.e2e.test_retries import Server

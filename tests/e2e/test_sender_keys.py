@@ -10,8 +10,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.store.campaigns_repo import save_plan
 from bot.store.models import SuggestionRow
-from bot.store.repos import save_plan
 from domain.plan import DateSpan, Phase, Plan
 from tests.e2e.test_retries import Server
 from tests.wechat_sim import WeChatSim, text_xml

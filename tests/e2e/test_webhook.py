@@ -250,7 +250,7 @@ def test_schedule_questions_with_the_kjj_plan(backend):
 
     from bot.app import create_app
     from bot.planfile import load_plan
-    from bot.store.repos import save_plan
+    from bot.store.campaigns_repo import save_plan
     from bot.wiring import build_state
 
     plan_file = Path(__file__).resolve().parents[2] / "config" / "plans" / "kjj-2018.yaml"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot import demo, export
 from bot.chat import ChatSession
 from bot.store.campaign_names import DuplicateCampaignName
+from bot.store.campaigns_repo import save_plan
 from bot.store.models import CampaignRow
-from bot.store.repos import save_plan
 from domain.plan import Plan
 from tests.conftest import make_settings
 

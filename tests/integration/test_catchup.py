@@ -131,11 +131,11 @@ def test_without_credentials_runs_and_previews_say_sends_are_only_recorded(backe
         assert kit.statuses(state) == {"recorded": 1}
         text = io.StringIO()
         args = argparse.Namespace(jobs_command="preview", days=3, json=False)
-        assert cli.dispatch(args, state, text) == 0
+        assert cli.dispatch(args, kit.jobs_deps(state), text) == 0
         assert "only recorded" in text.getvalue() and "recorded 1" in text.getvalue()
         as_json = io.StringIO()
         args = argparse.Namespace(jobs_command="preview", days=3, json=True)
-        assert cli.dispatch(args, state, as_json) == 0
+        assert cli.dispatch(args, kit.jobs_deps(state), as_json) == 0
         json.loads(as_json.getvalue())  # stdout stays JSON; the note goes to stderr
         assert "only recorded" in capsys.readouterr().err
     finally:
@@ -150,6 +150,6 @@ def test_preview_leaves_out_superseded_reminders(make_state):
     kit.load(state, WEEK)
     out = io.StringIO()
     args = argparse.Namespace(jobs_command="preview", days=2, json=True)
-    assert cli.dispatch(args, state, out) == 0
+    assert cli.dispatch(args, kit.jobs_deps(state), out) == 0
     titles = [item["title"] for item in json.loads(out.getvalue())]
     assert not any("还有3天" in t for t in titles)

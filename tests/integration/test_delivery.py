@@ -14,14 +14,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.jobs_wiring import jobs_deps, sync_notices
+from bot.notice_channel import OfficialAccountChannel
+from bot.store.campaigns_repo import save_plan
+from bot.store.lease_repo import SqlLeases
 from bot.store.models import DeliveryRow, NoticeRow, UserRow
-from bot.store.repos import save_plan
 from bot.wiring import build_state
 from domain.plan import DateSpan, Phase, Plan, Task
 from jobs import cli, deliver
+from jobs import runner as jobs_runner
 from jobs.lease import Lease, live_runners, runner_lease, sweep_uncertain
-from jobs.notices_store import sync_for_state
-from jobs.runner import delivery_context, run_due, start_scheduler
+from jobs.runner import run_due
 from tests.conftest import make_settings
 from tests.fakes.fake_wechat import FakeWeChat
 
@@ -99,7 +102,11 @@ def add_user(state, openid, code="kjj-2018", unit=None, subscribed=True, window=
 
 def load(state, plan=PLAN):  # type: ignore[no-untyped-def]
     save_plan(state.db, plan)
-    sync_for_state(state, plan.code)
+    sync_notices(state, plan.code)
+
+
+def delivery_context(state, runner_id):  # type: ignore[no-untyped-def]
+    return jobs_runner.delivery_context(jobs_deps(state), runner_id)
 
 
 def run_at(state, text, *, include_missed=False, ctx=None):  # type: ignore[no-untyped-def]
@@ -110,7 +117,7 @@ def run_at(state, text, *, include_missed=False, ctx=None):  # type: ignore[no-u
 def cli_run(state, text, *, include_missed=False):  # type: ignore[no-untyped-def]
     out = io.StringIO()
     args = argparse.Namespace(jobs_command="run", at=text, include_missed=include_missed)
-    code = cli.dispatch(args, state, out)
+    code = cli.dispatch(args, jobs_deps(state), out)
     return code, out.getvalue()
 
 
@@ -207,7 +214,7 @@ def test_token_expiry_mid_fan_out_refreshes_and_delivers_everyone(make_state, fa
         add_user(state, f"o_{i:02d}", code="solo")
     load(state, ONE_PHASE)
     ctx = delivery_context(state, "test-runner")
-    ctx.channels = [deliver.OfficialAccountChannel(ExpiringSender(state.sender, fake))]
+    ctx.channels = [OfficialAccountChannel(ExpiringSender(state.sender, fake))]
     ctx.concurrency = 1
     run_at(state, "2018-05-01 09:00", ctx=ctx)
     assert sorted(s["openid"] for s in fake.sent) == [f"o_{i:02d}" for i in range(12)]
@@ -290,7 +297,7 @@ def test_another_channel_plugs_in_beside_the_official_account(make_state, fake):
             )
         )
     wecom = WeComLikeChannel()
-    state.extras["notice_channels"] = [wecom]
+    state.notice_channels = [wecom]
     load(state, ONE_PHASE)
     run_at(state, "2018-05-01 09:00")
     assert wecom.sent == ["wecom_user"]
@@ -348,7 +355,7 @@ def test_in_flight_rows_of_a_dead_process_become_uncertain_and_are_never_resent(
     for openid in ("o_a", "o_b", "o_c"):
         add_user(state, openid, code="solo")
     load(state, ONE_PHASE)
-    alive = runner_lease(state.db, "live-runner", 30)
+    alive = runner_lease(SqlLeases(state.db), "live-runner", 30)
     assert alive.acquire()
     now = datetime.now(UTC)
     with state.db.session() as s:
@@ -368,8 +375,8 @@ def test_in_flight_rows_of_a_dead_process_become_uncertain_and_are_never_resent(
                     updated_at=now,
                 )
             )
-    assert live_runners(state.db, ["dead-runner", "live-runner"]) == {"live-runner"}
-    assert sweep_uncertain(state.db) == 1
+    assert live_runners(SqlLeases(state.db), ["dead-runner", "live-runner"]) == {"live-runner"}
+    assert sweep_uncertain(SqlLeases(state.db)) == 1
     code, out = cli_run(state, "2018-05-01 09:05")
     assert [s["openid"] for s in fake.sent] == ["o_c"]
     by_user = {r.openid: r.status for r in rows(state)}
@@ -432,7 +439,7 @@ def test_preview_lists_upcoming_notices_with_their_audience(make_state):
     load(state)
     out = io.StringIO()
     args = argparse.Namespace(jobs_command="preview", days=3, json=True)
-    assert cli.dispatch(args, state, out) == 0
+    assert cli.dispatch(args, jobs_deps(state), out) == 0
     items = {item["key"]: item for item in json.loads(out.getvalue())}
     phase = next(i for i in items.values() if i["kind"] == "phase_start")
     assert phase["due_at"] == "2018-05-21T09:00:00+08:00"
@@ -441,7 +448,9 @@ def test_preview_lists_upcoming_notices_with_their_audience(make_state):
     assert reminder["recipients"] == 1 and reminder["unit"] == "局党组"
     text = io.StringIO()
     assert (
-        cli.dispatch(argparse.Namespace(jobs_command="preview", days=3, json=False), state, text)
+        cli.dispatch(
+            argparse.Namespace(jobs_command="preview", days=3, json=False), jobs_deps(state), text
+        )
         == 0
     )
     assert "phase_start" in text.getvalue()
@@ -455,7 +464,10 @@ def test_run_with_a_bad_time_is_a_one_line_error(make_state, capsys):
 
 def test_lease_has_one_holder_and_passes_on_when_it_expires(make_state):
     state = make_state()
-    first, second = Lease(state.db, "t", "a", 1.0), Lease(state.db, "t", "b", 1.0)
+    first, second = (
+        Lease(SqlLeases(state.db), "t", "a", 1.0),
+        Lease(SqlLeases(state.db), "t", "b", 1.0),
+    )
     assert first.acquire() and first.held()
     assert not second.acquire() and not second.held()
     assert first.acquire()
@@ -472,14 +484,11 @@ def daytime_zone() -> str:
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
-def test_scheduler_start_sends_recent_notices_and_records_old_ones_missed(
-    make_state, fake, monkeypatch
-):
-    monkeypatch.setenv("BOT_SCHEDULER_LEASE_SECONDS", "3")
+def test_scheduler_start_sends_recent_notices_and_records_old_ones_missed(make_state, fake):
     zone = daytime_zone()
     local_now = datetime.now(ZoneInfo(zone))
     reminder = (local_now - timedelta(hours=1)).time().replace(second=0, microsecond=0)
-    state = make_state(timezone=zone, reminder_time=reminder)
+    state = make_state(timezone=zone, reminder_time=reminder, scheduler_lease_seconds=3.0)
     today = local_now.date()
     plan = Plan(
         code="live",
@@ -492,7 +501,7 @@ def test_scheduler_start_sends_recent_notices_and_records_old_ones_missed(
     )
     add_user(state, "o_live", code="live")
     save_plan(state.db, plan)
-    runner = start_scheduler(state)
+    sched = jobs_runner.start_scheduler(jobs_deps(state))
     try:
         deadline = clock.monotonic() + 10
         while clock.monotonic() < deadline:
@@ -503,9 +512,9 @@ def test_scheduler_start_sends_recent_notices_and_records_old_ones_missed(
             clock.sleep(0.2)
         assert done == {"阶段开始：昨天的阶段": "missed", "阶段开始：今天的阶段": "done"}
         assert [s["openid"] for s in fake.sent] == ["o_live"]
-        assert "acting" in state.extras["scheduler_status"]()
+        assert callable(state.scheduler_status) and "acting" in state.scheduler_status()
     finally:
-        runner.shutdown()
-    assert state.extras["scheduler_status"] == "stopped"
+        sched.shutdown()
+    assert state.scheduler_status == "stopped"
     with state.db.session() as s:
         assert s.scalar(select(UserRow.subscribed).where(UserRow.openid == "o_live"))

@@ -9,7 +9,7 @@ import pytest
 
 from bot import export
 from bot.chat import ChatSession
-from bot.store.repos import save_plan
+from bot.store.campaigns_repo import save_plan
 from domain.plan import DateSpan, Phase, Plan
 
 STILL_OPEN = "还在填写中"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.jobs_wiring import jobs_deps
 from bot.photo_fetcher import PhotoFetcher
 from bot.store.photos import NOT_MEDIA_ID, PhotoStore
 from bot.wiring import build_state
@@ -156,8 +157,7 @@ def test_two_fetchers_at_once_download_each_photo_once(photo_state, fake, tmp_pa
     assert all(r.attempts == 1 for r in rows)
 
 
-def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake, monkeypatch):
-    monkeypatch.setenv("BOT_SCHEDULER_LEASE_SECONDS", "3")
+def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake):
     fake.add_media("r1", png(21), "image/png")
     settings = make_settings(
         backend,
@@ -165,13 +165,14 @@ def test_pending_photos_are_found_again_after_a_restart(backend, tmp_path, fake,
         wechat_appid=fake.appid,
         wechat_secret=fake.secret,
         wechat_api_base_url=fake.base_url,
+        scheduler_lease_seconds=3.0,
     )
     before = build_state(settings, migrate=True)
     before.suggestions.on_photos = None  # the process dies before its fetcher ran
     ticket = store(before, ("r1",))
     before.close()
     after = build_state(settings, migrate=True)
-    runner = start_scheduler(after)  # its first tick wakes the fetcher
+    runner = start_scheduler(jobs_deps(after))  # its first tick wakes the fetcher
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

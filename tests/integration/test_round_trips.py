@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.seen import SeenRecorder
+from bot.store.campaigns_repo import save_plan
 from bot.store.kv import RedisConversationStore
 from bot.store.models import SuggestionRow, UserRow
-from bot.store.repos import save_plan
 from bot.wechat_protocol import parse_xml, to_incoming
 from domain.plan import DateSpan, Phase, Plan
 from handlers.ports import NewSuggestion, Opening
@@ -236,7 +236,8 @@ def counted(state, monkeypatch):  # type: ignore[no-untyped-def]
     def on_sql(*args):  # type: ignore[no-untyped-def]
         counts["sql"] += 1
 
-    monkeypatch.setattr("bot.store.repos.REVISION_CHECK_EVERY", 3600.0)  # no timed re-check
+    # no timed re-check:
+    monkeypatch.setattr("bot.store.campaigns_repo.REVISION_CHECK_EVERY", 3600.0)
     save_plan(state.db, Plan("kjj", "科技局大讨论", 2018, phases=(Phase("学习调研阶段", SPAN),)))
     state.campaigns.invalidate()
     state.campaigns.active()  # the plan cache is warm, as in steady traffic

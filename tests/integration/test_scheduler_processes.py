@@ -18,9 +18,9 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from bot.store.campaigns_repo import save_plan
 from bot.store.db import Database
 from bot.store.models import DeliveryRow, NoticeRow, UserRow
-from bot.store.repos import save_plan
 from domain.plan import DateSpan, Phase, Plan
 from tests.conftest import _truncate_pg, delete_prefixed, new_redis_prefix
 from tests.fakes.fake_wechat import FakeWeChat

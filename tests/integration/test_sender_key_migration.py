@@ -91,7 +91,7 @@ def test_old_source_keys_are_rewritten_per_sender(fresh_db):
     }
     # A retry of the rewritten message is recognised under the key the code now makes.
     from bot.privacy import Pseudonymizer
-    from bot.store.repos import SqlSuggestionStore
+    from bot.store.suggestions_repo import SqlSuggestionStore
 
     store = SqlSuggestionStore(fresh_db, Pseudonymizer("k"))
     found = store.by_source("wechat:oA:6200000000000000001")

@@ -10,7 +10,7 @@ import pytest
 from bot.store.stats_repo import SqlStatsStore
 from domain import workflow as wf
 from services import stats as uc
-from services.ports import StatsQuery
+from services.stats_ports import StatsQuery
 from tests.integration.stats_data import CODE, LIMIT, NOW, XSS_TOPIC, seed, seed_plan
 
 BOSS = wf.Actor("boss", wf.ORGANISER)

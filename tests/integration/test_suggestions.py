@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from bot import export
 from bot.chat import ChatSession
-from bot.store.repos import save_plan
+from bot.store.campaigns_repo import save_plan
 from domain.plan import DateSpan, Phase, Plan
 
 

@@ -158,23 +158,26 @@ def test_accounts_sign_in_throttle_and_audit(state):  # type: ignore[no-untyped-
 def test_the_scheduler_sends_a_waiting_answer_after_the_user_writes(state, monkeypatch):  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
+    from bot.jobs_wiring import jobs_deps
+    from bot.store.workflow_repo import SqlOutbox
     from jobs import runner as runner_mod
     from jobs.answers import deliver_answers
 
     wfs, _, _, _ = stores(state)
     ticket = new_suggestion(state, "openid-dave", "建议在老旧小区加装电梯。", 8)
     uc.answer(wfs, REV, ticket, "已列入明年计划。", NOW, outcome=wf.ADOPTED)
-    assert deliver_answers(state, lambda: False) == {}  # a standby scheduler does nothing
-    assert deliver_answers(state, lambda: True)[answers.WAITING] == 1
-    assert deliver_answers(state, lambda: True)["sent"] == 0
+    outbox = SqlOutbox(state.db)
+    assert deliver_answers(outbox, state.sender, lambda: False) == {}  # a standby does nothing
+    assert deliver_answers(outbox, state.sender, lambda: True)[answers.WAITING] == 1
+    assert deliver_answers(outbox, state.sender, lambda: True)["sent"] == 0
     state.users.touch_many({"openid-dave": datetime.now(UTC)})
-    assert deliver_answers(state, lambda: True)["sent"] == 1
+    assert deliver_answers(outbox, state.sender, lambda: True)["sent"] == 1
     sent = [m for m in state.sender.sent if m["openid"] == "openid-dave"]
     assert len(sent) == 1 and "已列入明年计划。" in sent[0]["text"]
     # Registered with the scheduler (not started here: starting and stopping at once can
     # deadlock APScheduler between the first lease job and shutdown).
     monkeypatch.setattr(runner_mod.BackgroundScheduler, "start", lambda self, *a, **k: None)
-    runner = runner_mod.start_scheduler(state)
+    runner = runner_mod.start_scheduler(jobs_deps(state))
     try:
         job = runner.scheduler.get_job("answers")
         assert job is not None and job.func is deliver_answers

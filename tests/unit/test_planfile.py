@@ -13,8 +13,8 @@ from bot.planfile import (
     check_plan_text,
     load_plan,
     parse_plan_text,
-    plan_to_dict,
 )
+from domain.plan import plan_to_dict
 
 PLANS = Path(__file__).resolve().parents[2] / "config" / "plans"
 D = date

@@ -85,3 +85,21 @@ def test_other_settings_errors_name_their_variable():
         with pytest.raises(SettingsError) as info:
             Settings.from_env({name: value}, dotenv=False)
         assert info.value.variable == name
+
+
+def test_scheduler_tuning_is_read_in_config_and_a_bad_value_falls_back_to_the_default():
+    from config.settings import Settings, log_level, tls_ca_bundle
+
+    env = {
+        "BOT_SCHEDULER_TICK_SECONDS": "1",
+        "BOT_SCHEDULER_LEASE_SECONDS": "abc",
+        "BOT_NOTICE_CONCURRENCY": "-3",
+    }
+    s = Settings.from_env(env, dotenv=False)
+    assert (s.scheduler_tick_seconds, s.scheduler_lease_seconds) == (1.0, 30.0)
+    assert s.notice_concurrency == 16
+    assert Settings.from_env({"BOT_NOTICE_CONCURRENCY": "4"}, dotenv=False).notice_concurrency == 4
+    assert log_level({}) == "INFO" and log_level({"BOT_LOG_LEVEL": "debug"}) == "debug"
+    assert tls_ca_bundle({"CURL_CA_BUNDLE": "/b"}) == "/b"
+    assert tls_ca_bundle({"REQUESTS_CA_BUNDLE": "/a", "CURL_CA_BUNDLE": "/b"}) == "/a"
+    assert tls_ca_bundle({}) == ""

@@ -14,8 +14,8 @@ from bot.console.timeline_svg import timeline_chart
 from config.settings import Settings, SettingsError
 from domain import stats as rules
 from domain.plan import DateSpan, Phase, Task
-from services.ports import AnswerTimes, NoticeTally
 from services.stats import Report, Timeline
+from services.stats_ports import AnswerTimes, NoticeTally
 
 SCRIPT = '<script>alert("x")</script>&'
 TZ = ZoneInfo("Asia/Shanghai")
