@@ -74,7 +74,7 @@ def init_console(app: Flask, state: Any) -> None:
     login.session_protection = "strong"
     login.init_app(app)
 
-    from bot.console import admin, auth, views  # noqa: F401 - each adds its routes to bp
+    from bot.console import admin, auth, photos, views  # noqa: F401 - each adds its routes to bp
 
     login.user_loader(auth.load_user)
     app.register_blueprint(views.bp)

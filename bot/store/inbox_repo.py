@@ -97,7 +97,7 @@ class SqlInbox:
         conds = self.conditions(q)
         if q.sort == inbox.OLDEST:
             order = [S.created_at.asc(), S.id.asc()]
-        elif q.sort == inbox.BY_STATUS:
+        elif q.sort == inbox.BY_STATUS and not q.status:
             rank = case({status: n for n, status in enumerate(wf.STATUSES)}, value=S.status)
             order = [rank, S.created_at.desc(), S.id.desc()]
         else:
@@ -106,10 +106,25 @@ class SqlInbox:
         offset = (max(1, q.page) - 1) * per_page
         with self.db.session() as s:
             total = s.scalar(select(func.count()).select_from(S).where(*conds)) or 0
-            rows = s.scalars(
-                select(S).where(*conds).order_by(*order).limit(per_page).offset(offset)
-            ).all()
-            return [to_case(r) for r in rows], total
+            # The page's ids first (from the indexes alone where the filters allow: a deep
+            # page skips index entries, not rows), then those rows.
+            page = select(S.id).where(*conds).order_by(*order).limit(per_page).offset(offset)
+            rows = s.scalars(select(S).where(S.id.in_(page.scalar_subquery())).order_by(*order))
+            return [to_case(r) for r in rows.all()], total
+
+    def units(self) -> list[str]:
+        """The units on suggestions, from the unit index: one lookup per unit (a recursive
+        "loose index scan"), not a pass over every assigned suggestion."""
+        sql = text(
+            "WITH RECURSIVE u(unit) AS ("
+            " SELECT min(unit) FROM suggestions WHERE unit IS NOT NULL"
+            " UNION ALL"
+            " SELECT (SELECT min(unit) FROM suggestions WHERE unit > u.unit) FROM u"
+            " WHERE u.unit IS NOT NULL)"
+            " SELECT unit FROM u WHERE unit IS NOT NULL AND unit <> ''"
+        )
+        with self.db.session() as s:
+            return sorted(s.scalars(sql).all())
 
     def photos(self, ticket: str) -> list[Photo]:
         p = SuggestionPhotoRow

@@ -106,11 +106,7 @@ class SqlWorkflowStore:
 
     def units(self) -> list[str]:
         """Units seen on suggestions so far (the console's assign list adds the plans' owners)."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(SuggestionRow.unit).where(SuggestionRow.unit.is_not(None)).distinct()
-            ).all()
-            return sorted(u for u in rows if u)
+        return self.inbox.units()
 
 
 class SqlOutbox:
