@@ -35,8 +35,11 @@ PAGES: list[tuple[str, str, bool]] = [
     ("first page", "/console/", True),
     ("status + unit + 2-char search", "/console/?status=已交办&unit=科技科&q=食堂", True),
     ("3-char search", "/console/?q=充电桩", False),
-    ("campaign + dates + photos", "/console/?campaign=kjj-2018&from=2026-08-10&to=2026-08-31"
-     "&photos=yes", False),
+    (
+        "campaign + dates + photos",
+        "/console/?campaign=kjj-2018&from=2026-08-10&to=2026-08-31&photos=yes",
+        False,
+    ),
     ("status sort, 待审核", "/console/?status=待审核&sort=status", False),
     ("page 2,000", "/console/?page=2000", False),
 ]
@@ -160,20 +163,29 @@ def run(args: argparse.Namespace) -> int:
         migrations.upgrade()
         migrations.dispose()
         inbox_data.copy_into(db.dsn, inbox_data.rows(args.rows))
-        print(f"database {db.name}: {args.rows:,} suggestions loaded in "
-              f"{time.perf_counter() - started:.1f} s")
-        settings = Settings(wechat_token="bench", wechat_token_is_default=False,
-                            database_url=db.url, redis_url="", pseudonym_key="bench-key",
-                            secret_key="bench-secret")
+        print(
+            f"database {db.name}: {args.rows:,} suggestions loaded in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        settings = Settings(
+            wechat_token="bench",
+            wechat_token_is_default=False,
+            database_url=db.url,
+            redis_url="",
+            pseudonym_key="bench-key",
+            secret_key="bench-secret",
+        )
         state = build_state(settings)
         now = datetime.now(UTC)
-        accounts.add_account(SqlAccountStore(state.db), "bench", "rev", wf.REVIEWER, "",
-                             PASSWORD, now)
+        accounts.add_account(
+            SqlAccountStore(state.db), "bench", "rev", wf.REVIEWER, "", PASSWORD, now
+        )
         client = create_app(state=state).test_client()
         login = client.get("/console/login").get_data(as_text=True)
         token = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        signed = client.post("/console/login",
-                             data={"csrf_token": token, "login": "rev", "password": PASSWORD})
+        signed = client.post(
+            "/console/login", data={"csrf_token": token, "login": "rev", "password": PASSWORD}
+        )
         assert signed.status_code == 302, signed.status_code
         print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
         print(f"{args.warmup} warm-up + {args.requests} timed requests per row, ms\n")
@@ -217,8 +229,10 @@ def run(args: argparse.Namespace) -> int:
             cur.execute("SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'")
             trgm = cur.fetchone()
         print(f"lc_ctype {ctype}; pg_trgm {trgm[0] if trgm else 'NOT installed'}")
-        print(f"\ntarget p95 < {TARGET_MS:.0f} ms for the first two rows: "
-              f"{'FAIL' if failed else 'PASS'}")
+        print(
+            f"\ntarget p95 < {TARGET_MS:.0f} ms for the first two rows: "
+            f"{'FAIL' if failed else 'PASS'}"
+        )
         return 1 if failed else 0
     finally:
         if state is not None:
@@ -228,8 +242,11 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432",
-                        help="server URL without a database name (trust or password in it)")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="server URL without a database name (trust or password in it)",
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--requests", type=int, default=60)

@@ -19,6 +19,8 @@ the same campaign.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ARRAY, Text, and_, case, func, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -95,6 +97,7 @@ class SqlInbox:
 
     def search(self, q: CaseQuery) -> tuple[list[Case], int]:
         conds = self.conditions(q)
+        order: list[ColumnElement[Any]]
         if q.sort == inbox.OLDEST:
             order = [S.created_at.asc(), S.id.asc()]
         elif q.sort == inbox.BY_STATUS and not q.status:

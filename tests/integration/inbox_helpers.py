@@ -20,7 +20,8 @@ SEED: dict[str, tuple[str, str, str, str, datetime, dict[str, str], int]] = {
     "copy": ("openid-3", "kjj-2018", "民生服务", "建议在社区增设老年食堂 方便老人就餐！",
              datetime(2026, 11, 26, 2, 0, tzinfo=UTC),
              {"status": "已答复", "unit": "办公室", "outcome": "已采纳"}, 0),
-    "more": ("openid-1", "kjj-2018", "民生服务", "建议在社区增设老年食堂，方便老人就餐，价格要实惠。",
+    "more": ("openid-1", "kjj-2018", "民生服务",
+             "建议在社区增设老年食堂，方便老人就餐，价格要实惠。",
              datetime(2026, 12, 1, 17, 0, tzinfo=UTC), {"status": "已受理"}, 2),
     "forms": ("openid-1", "kjj-2018", "优化创新生态", "优化审批流程，减少办事材料100%_。",
               datetime(2026, 11, 10, 2, 0, tzinfo=UTC), {"status": "不予受理"}, 0),
@@ -43,7 +44,6 @@ def seed(state) -> dict[str, str]:  # type: ignore[no-untyped-def]
         tickets[name] = record.ticket
         if fields:
             with state.db.session() as s:
-                s.execute(
-                    update(SuggestionRow).where(SuggestionRow.ticket == record.ticket).values(fields)
-                )
+                row = SuggestionRow.ticket == record.ticket
+                s.execute(update(SuggestionRow).where(row).values(fields))
     return tickets
