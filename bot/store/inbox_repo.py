@@ -19,6 +19,7 @@ the same campaign.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, and_, case, func, literal, or_, select, text
@@ -33,7 +34,12 @@ from domain import workflow as wf
 from domain.suggestion import normalize_ticket
 from services.ports import Case, CaseQuery, Photo, Similar
 
+log = logging.getLogger(__name__)
 S = SuggestionRow
+TRGM_MISSING = (
+    "pg_trgm is not installed in this database: searches of 3 or more characters use the "
+    "bigram index, and similar ideas are looked for among the newest %d of the campaign"
+)
 TRGM_CANDIDATES = 50  # pg_trgm neighbours the domain rule then judges
 RECENT_CANDIDATES = 2000  # without pg_trgm: the newest ideas of the campaign
 TRGM_THRESHOLD = 0.3  # pg_trgm's own score, only to find candidates
@@ -63,6 +69,8 @@ class SqlInbox:
                 with self.db.session() as s:
                     found = s.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
                     self._trgm = bool(found)
+                if not self._trgm:
+                    log.warning(TRGM_MISSING, RECENT_CANDIDATES)
         return self._trgm
 
     def _text(self, value: str) -> ColumnElement[bool]:

@@ -168,3 +168,35 @@ def test_postgresql_searches_use_the_indexes(backend, state):  # type: ignore[no
     assert len(trigrams) == 5  # "  社", " 社区", "社区食", "区食堂", "食堂 "
     assert "ix_suggestions_content_trgm" in _plan(state, "老年食堂")
     assert "ix_suggestions_content_trgm" in _plan(state, "社区食")
+
+
+def test_without_pg_trgm_the_bigram_index_serves_every_search(backend, state, caplog):  # type: ignore[no-untyped-def]
+    t = seed(state)
+    store = SqlWorkflowStore(state.db)
+    with_trgm = {q: found(store, text=q) for q in ("食堂", "老年食堂", "价格要实惠", "公")}
+    canteen = store.find(t["canteen"])
+    similar = [s.case.ticket for s in related.related(store.inbox, REV, canteen).similar]
+    store.inbox._trgm = None
+    store.inbox.pg = False if backend["name"] == "embedded" else store.inbox.pg
+    if backend["name"] == "real":
+        with state.db.engine.connect() as conn:  # as if the extension were not there
+            conn.exec_driver_sql("DROP INDEX ix_suggestions_content_trgm")
+            conn.exec_driver_sql("DROP EXTENSION pg_trgm")
+            conn.commit()
+        try:
+            assert not store.inbox.has_trgm() and "pg_trgm is not installed" in caplog.text
+            assert {q: found(store, text=q) for q in with_trgm} == with_trgm
+            assert "ix_suggestions_content_bigrams" in _plan(state, "老年食堂")
+            fallback = related.related(store.inbox, REV, canteen).similar
+            assert [s.case.ticket for s in fallback] == similar
+        finally:
+            with state.db.engine.connect() as conn:
+                conn.exec_driver_sql("CREATE EXTENSION pg_trgm")
+                conn.exec_driver_sql(
+                    "CREATE INDEX ix_suggestions_content_trgm ON suggestions "
+                    "USING gin (content gin_trgm_ops)"
+                )
+                conn.commit()
+    else:
+        assert not store.inbox.has_trgm()
+        assert {q: found(store, text=q) for q in with_trgm} == with_trgm
