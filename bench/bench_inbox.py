@@ -42,6 +42,7 @@ PAGES: list[tuple[str, str, bool]] = [
     ),
     ("status sort, 待审核", "/console/?status=待审核&sort=status", False),
     ("page 2,000", "/console/?page=2000", False),
+    ("detail page (related ideas)", "DETAIL", False),
 ]
 
 
@@ -191,7 +192,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.warmup} warm-up + {args.requests} timed requests per row, ms\n")
         failed = False
         explain_rows: list[tuple[str, Any]] = []
+        first = client.get("/console/").get_data(as_text=True)
+        detail = "/console/s/" + first.split('data-ticket="', 1)[1].split('"', 1)[0]
         for name, path, target in PAGES:
+            path = detail if path == "DETAIL" else path
 
             def fetch(path: str = path) -> Any:
                 response = client.get(path)
@@ -205,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
                 start = time.perf_counter()
                 body = fetch().get_data(as_text=True)
                 times.append((time.perf_counter() - start) * 1000)
-            total = body.split("共 ", 1)[1].split(" 条", 1)[0]
+            total = body.split("共 ", 1)[1].split(" 条", 1)[0] if "共 " in body else "-"
             sql = _capture(state.db.engine, fetch)
             raw = _replay(db.dsn, sql, args.warmup, args.requests)
             ratio = statistics.median(times) / max(statistics.median(raw), 0.001)

@@ -40,9 +40,9 @@ TRGM_MISSING = (
     "pg_trgm is not installed in this database: searches of 3 or more characters use the "
     "bigram index, and similar ideas are looked for among the newest %d of the campaign"
 )
-TRGM_CANDIDATES = 50  # pg_trgm neighbours the domain rule then judges
+TRGM_CANDIDATES = 200  # pg_trgm neighbours the domain rule then judges
 RECENT_CANDIDATES = 2000  # without pg_trgm: the newest ideas of the campaign
-TRGM_THRESHOLD = 0.3  # pg_trgm's own score, only to find candidates
+TRGM_THRESHOLD = 0.4  # pg_trgm's own score, only to find candidates
 
 
 def like_pattern(value: str) -> str:
@@ -174,10 +174,11 @@ class SqlInbox:
             found = [Similar(to_case(r), 1.0, True) for r in same_rows]
             scope.append(S.content_hash != own.content_hash)
             if self.has_trgm():
+                # The index finds the neighbours; their number is bounded (taken as found, not
+                # ranked: ranking every neighbour of a common phrasing reads thousands of rows).
                 s.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {TRGM_THRESHOLD}"))
-                score = func.similarity(S.content, case.content)
                 near = select(S).where(S.content.op("%")(case.content), *scope)
-                near = near.order_by(score.desc()).limit(TRGM_CANDIDATES)
+                near = near.limit(TRGM_CANDIDATES)
             else:
                 near = select(S).where(S.campaign_code == case.campaign, *scope)
                 near = near.order_by(S.created_at.desc(), S.id.desc()).limit(RECENT_CANDIDATES)
