@@ -115,7 +115,7 @@ def _capture(engine: Any, fetch: Callable[[], Any]) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "SET")):
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
@@ -129,8 +129,7 @@ def _capture(engine: Any, fetch: Callable[[], Any]) -> list[tuple[str, Any]]:
 def _replay(dsn: str, statements: list[tuple[str, Any]], warmup: int, n: int) -> list[float]:
     import psycopg2
 
-    conn = psycopg2.connect(dsn)
-    conn.autocommit = True
+    conn = psycopg2.connect(dsn)  # one transaction per replay, as the app's (SET LOCAL)
     times = []
     try:
         with conn.cursor() as cur:
@@ -138,7 +137,9 @@ def _replay(dsn: str, statements: list[tuple[str, Any]], warmup: int, n: int) ->
                 start = time.perf_counter()
                 for sql, params in statements:
                     cur.execute(sql, params)
-                    cur.fetchall()
+                    if cur.description is not None:
+                        cur.fetchall()
+                conn.rollback()
                 if i >= warmup:
                     times.append((time.perf_counter() - start) * 1000)
     finally:
