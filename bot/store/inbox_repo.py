@@ -20,6 +20,7 @@ the same campaign.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, and_, case, func, literal, or_, select, text
@@ -40,6 +41,11 @@ TRGM_MISSING = (
     "pg_trgm is not installed in this database: searches of 3 or more characters use the "
     "bigram index, and similar ideas are looked for among the newest %d of the campaign"
 )
+TRGM_BLIND = (
+    "LC_CTYPE is %s: pg_trgm sees no letters in Chinese text, so the inbox's search uses the "
+    "bigram index only, and similar ideas are looked for among the newest of the campaign"
+)
+_WORD3 = re.compile(r"[^\W_]{3}")  # three letters in a row: a trigram pg_trgm can look up
 TRGM_CANDIDATES = 200  # pg_trgm neighbours the domain rule then judges
 RECENT_CANDIDATES = 2000  # without pg_trgm: the newest ideas of the campaign
 TRGM_THRESHOLD = 0.4  # pg_trgm's own score, only to find candidates
@@ -62,20 +68,27 @@ class SqlInbox:
         self._trgm: bool | None = None
 
     def has_trgm(self) -> bool:
-        """Whether pg_trgm is installed here (migration 0011 installs it when it can)."""
+        """Whether pg_trgm is installed here (migration 0011 installs it when it can) and sees
+        Chinese characters as letters (not so under a C/POSIX LC_CTYPE)."""
         if self._trgm is None:
             self._trgm = False
             if self.pg:
                 with self.db.session() as s:
                     found = s.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
-                    self._trgm = bool(found)
-                if not self._trgm:
+                    ctype = str(s.scalar(text("SHOW lc_ctype")))
+                    # Ask pg_trgm itself: under some LC_CTYPEs it sees no letters in Chinese.
+                    sees = found and s.scalar(text("SELECT cardinality(show_trgm('社区'))"))
+                self._trgm = bool(found and sees)
+                if not found:
                     log.warning(TRGM_MISSING, RECENT_CANDIDATES)
+                elif not self._trgm:
+                    log.warning(TRGM_BLIND, ctype)
         return self._trgm
 
     def _text(self, value: str) -> ColumnElement[bool]:
         cond: ColumnElement[bool] = S.content.like(like_pattern(value), escape="\\")
-        if self.pg and len(value) >= 2 and not (len(value) >= 3 and self.has_trgm()):
+        trigrams = self.has_trgm() and _WORD3.search(value) is not None
+        if self.pg and len(value) >= 2 and not trigrams:
             grams = literal(char_bigrams(value), ARRAY(Text))
             cond = and_(func.inbox_bigrams(S.content).op("@>")(grams), cond)
         ticket = normalize_ticket(value)

@@ -200,3 +200,53 @@ def test_without_pg_trgm_the_bigram_index_serves_every_search(backend, state, ca
     else:
         assert not store.inbox.has_trgm()
         assert {q: found(store, text=q) for q in with_trgm} == with_trgm
+
+
+def test_under_a_c_ctype_pg_trgm_is_blind_and_bigrams_serve(backend, caplog):  # type: ignore[no-untyped-def]
+    """A database created with LC_CTYPE C: pg_trgm takes no trigram from Chinese text, so the
+    store stops relying on it (and says so); searches of any length use the bigram index."""
+    if backend["name"] != "real":
+        pytest.skip("PostgreSQL's locales")
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from bot.store.db import Database
+    from tests.conftest import PG_ADMIN_URL
+
+    name = f"bot_test_c_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 LC_CTYPE 'C' LC_COLLATE 'C'"
+        )
+    db = Database(make_url(PG_ADMIN_URL).set(database=name).render_as_string(False))
+    try:
+        db.upgrade()
+        store = SqlInbox(db)
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW lc_ctype").scalar() == "C"
+        assert not store.has_trgm() and "pg_trgm sees no letters" in caplog.text
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO suggestions (ticket, campaign_code, topic, content, content_hash, "
+                "status, created_at, channel, user_openid, author, source_key, attachments) "
+                "VALUES ('K3Q9A7', 'c', '', '建议在社区增设老年食堂', 'h', '待审核', now(), "
+                "'wechat', 'o', 'a', 'k', '[]')"
+            )
+        for query in ("食堂", "老年食堂"):
+            assert [c.ticket for c in store.search(CaseQuery(text=query))[0]] == ["K3Q9A7"]
+            stmt = select(func.count()).select_from(SuggestionRow)
+            compiled = stmt.where(*store.conditions(CaseQuery(text=query))).compile(
+                dialect=db.engine.dialect
+            )
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = conn.exec_driver_sql("EXPLAIN " + compiled.string, compiled.params).all()
+            assert "ix_suggestions_content_bigrams" in "\n".join(r[0] for r in plan)
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
