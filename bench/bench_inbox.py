@@ -115,7 +115,7 @@ def _capture(engine: Any, fetch: Callable[[], Any]) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith(("SELECT", "SET")):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH", "SET")):
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
