@@ -27,9 +27,11 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
 
     app.register_blueprint(wechat_bp)
 
+    from bot.answer_page import init_answer_page
     from bot.console.setup import init_console  # the organisers' console at /console/
 
     init_console(app, state)
+    init_answer_page(app, state.settings, state.db)  # the resident's page, /a/<token>
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:

@@ -23,4 +23,6 @@ def to_case(row: SuggestionRow) -> Case:
         replied_at=row.replied_at,
         reply_draft=row.reply_draft,
         decline_reason=row.decline_reason,
+        satisfaction=row.satisfaction,
+        rated_at=row.rated_at,
     )

@@ -16,7 +16,7 @@ PostgreSQL only:
   installing postgresql-contrib does not add it: run the two statements of _trigram() by hand.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-03 07:40:00
 """
 
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
