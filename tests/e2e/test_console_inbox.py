@@ -105,10 +105,10 @@ def test_detail_shows_other_ideas_and_similar_ones(client, seeded):  # type: ign
     assert sign_in(client, "rev").status_code == 302
     page = client.get(f"/console/s/{t['canteen']}").get_data(as_text=True)
     others = page.split('id="author-ideas"')[1].split("</section>")[0]
-    assert re.findall(r'<li data-ticket="([^"]+)"', others) == names(t, "more", "forms")
+    assert re.findall(r'<li data-related="([^"]+)"', others) == names(t, "more", "forms")
     assert f'href="/console/s/{t["more"]}"' in others and "（2）" in others
     similar = page.split('id="similar-ideas"')[1].split("</section>")[0]
-    found = re.findall(r'<li data-ticket="([^"]+)"', similar)
+    found = re.findall(r'<li data-related="([^"]+)"', similar)
     assert found[0] == t["copy"] and t["more"] in found and t["bus"] not in found
     assert "内容相同" in similar and "内容相近" in similar
     assert "openid-" not in page
