@@ -45,6 +45,13 @@ class CaseQuery:
     only_unit: str | None = None
     page: int = 1
     per_page: int = 20
+    topic: str = ""
+    outcome: str = ""
+    author: str = ""  # a pseudonym: the author's other ideas
+    created_from: datetime | None = None  # inclusive
+    created_to: datetime | None = None  # exclusive
+    has_photos: bool | None = None  # None: either
+    sort: str = "newest"  # domain.inbox.SORTS
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,40 @@ class WorkflowStore(Protocol):
     def history(self, ticket: str) -> list[AuditEntry]: ...
 
     def delivery(self, ticket: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One photo of a suggestion: status pending | fetched | failed (bot/store/photos.py);
+    `path` is relative to the media folder, set once fetched."""
+
+    position: int
+    status: str
+    content_type: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Similar:
+    """An idea with the same (score 1.0, same fingerprint) or nearly the same text."""
+
+    case: Case
+    score: float
+    same: bool
+
+
+class InboxStore(Protocol):
+    """Reads for the inbox and the detail page. `only_unit` limits to one unit's ideas."""
+
+    def search(self, query: CaseQuery) -> tuple[list[Case], int]: ...
+
+    def photos(self, ticket: str) -> list[Photo]: ...
+
+    def by_author(
+        self, author: str, only_unit: str | None, exclude: str, limit: int
+    ) -> tuple[list[Case], int]: ...
+
+    def similar(self, case: Case, only_unit: str | None, limit: int) -> list[Similar]: ...
 
 
 class AccountStore(Protocol):

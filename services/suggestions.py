@@ -8,7 +8,7 @@ sends what the outbox holds (after the commit, so a rolled-back answer is never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain import workflow as wf
@@ -136,10 +136,7 @@ def list_cases(store: WorkflowStore, actor: wf.Actor, query: CaseQuery) -> tuple
     if actor.role == wf.UNIT:
         if not actor.unit:
             return [], 0
-        query = CaseQuery(
-            campaign=query.campaign, status=query.status, unit=query.unit, text=query.text,
-            only_unit=actor.unit, page=query.page, per_page=query.per_page,
-        )  # fmt: skip
+        query = replace(query, only_unit=actor.unit)
     elif actor.role not in wf.ROLES:
         return [], 0
     return store.search(query)

@@ -66,6 +66,15 @@ AUDIT_ACTIONS = {
     "account_disable": "停用账号",
     "account_enable": "启用账号",
 }
+# --- The inbox and the detail page (bot/console/views.py, inbox.html, detail.html) ---
+SORTS = {"newest": "最新提交在前", "oldest": "最早提交在前", "status": "按办理状态"}
+PHOTO_FILTER = {"": "有无图片不限", "yes": "有图片", "no": "无图片"}
+PHOTO_PENDING = "图片尚未取回"
+PHOTO_FAILED = "图片未能取回"
+NO_OTHERS = "该提交人没有其他建议。"
+NO_SIMILAR = "没有内容相同或相近的建议。"
+SAME_TEXT = "内容相同"
+NEAR_TEXT = "内容相近"
 
 # --- Statistics and the campaign timeline (bot/console/stats_views.py) ----------------------
 NAV_STATS = "统计分析"

@@ -12,20 +12,13 @@ from werkzeug.wrappers import Response
 
 from bot.console import auth, texts, workflow_pages  # noqa: F401 - auth adds sign-in routes
 from bot.console.blueprint import bp, console
+from bot.console.inbox_form import PER_PAGE
+from bot.console.inbox_form import parse as parse_filters
 from domain import workflow as wf
 from services import answers
+from services import inbox as related
 from services import suggestions as uc
 from services import units as units_uc
-from services.ports import CaseQuery
-
-PER_PAGE = 20
-
-
-def _page_number(text: str | None) -> int:
-    try:
-        return max(1, min(int(text or "1"), 100_000))
-    except ValueError:
-        return 1
 
 
 def _units() -> list[str]:
@@ -37,32 +30,31 @@ def _units() -> list[str]:
 @login_required
 def inbox() -> str:
     actor = auth.current_actor()
-    args = request.args
-    query = CaseQuery(
-        campaign=args.get("campaign", "").strip()[:64],
-        status=args.get("status", "") if args.get("status") in wf.STATUSES else "",
-        unit=args.get("unit", "").strip()[:200],
-        text=args.get("q", "").strip()[:100],
-        page=_page_number(args.get("page")),
-        per_page=PER_PAGE,
-    )
-    cases, total = uc.list_cases(console().workflow, actor, query)
+    c = console()
+    form = parse_filters(request.args, c.state.settings.tz)
+    query = form.query
+    cases, total = uc.list_cases(c.workflow, actor, query)
     pages = max(1, -(-total // PER_PAGE))
-    keep = {k: v for k, v in (("campaign", query.campaign), ("status", query.status),
-                              ("unit", query.unit), ("q", query.text)) if v}  # fmt: skip
+    keep = {k: v for k, v in form.values.items() if k != "page"}
 
     def page_url(n: int) -> str:
         return url_for("console.inbox") + "?" + urlencode({**keep, "page": n})
 
+    campaigns = c.state.campaigns.active()
+    topics = sorted({t for info in campaigns for t in info.topics})
     return render_template(
         "console/inbox.html",
         cases=cases,
         total=total,
         query=query,
+        form=form.values,
         pages=pages,
         page_url=page_url,
         statuses=wf.STATUSES,
-        campaigns=[i.code for i in console().state.campaigns.active()],
+        outcomes=wf.OUTCOMES,
+        topics=topics,
+        sorts=texts.SORTS,
+        campaigns=[i.code for i in campaigns],
         units=workflow_pages.filter_units() if actor.role != wf.UNIT else [],
     )
 
@@ -90,6 +82,7 @@ def detail(ticket: str) -> str:
         history=c.workflow.history(case.ticket),
         delivery=texts.DELIVERY.get(_delivery(c, case.ticket), ""),
         delivery_detail=c.workflow.delivery_detail(case.ticket),  # console/_delivery.html
+        related=related.related(c.workflow.inbox, actor, case),
     )
 
 

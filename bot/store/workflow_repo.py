@@ -8,11 +8,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.store.cases import to_case
 from bot.store.db import Database
 from bot.store.delivery_reports import CustomerServiceQuota
+from bot.store.inbox_repo import SqlInbox
 from bot.store.models import AnswerOutboxRow, AuditRow, SuggestionRow, UserRow
 from services.ports import AuditEntry, Case, CaseQuery, Delivery, OutboxItem
 
@@ -36,28 +38,6 @@ class _Generation:
 
 
 WAITING_MARKS = _Generation()
-
-
-def to_case(row: SuggestionRow) -> Case:
-    return Case(
-        ticket=row.ticket,
-        campaign=row.campaign_code,
-        topic=row.topic,
-        content=row.content,
-        status=row.status,
-        created_at=row.created_at,
-        channel=row.channel,
-        author=row.author,
-        attachments=len(row.attachments or []),
-        unit=row.unit,
-        outcome=row.outcome,
-        reply=row.reply,
-        replied_at=row.replied_at,
-        reply_draft=row.reply_draft,
-        decline_reason=row.decline_reason,
-        satisfaction=row.satisfaction,
-        rated_at=row.rated_at,
-    )
 
 
 def to_entry(row: AuditRow) -> AuditEntry:
@@ -132,14 +112,10 @@ def audit_row(entry: AuditEntry) -> AuditRow:
     )  # fmt: skip
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class SqlWorkflowStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.inbox = SqlInbox(db)
 
     @contextmanager
     def transaction(self) -> Iterator[_SqlTx]:
@@ -152,35 +128,8 @@ class SqlWorkflowStore:
             return to_case(row) if row else None
 
     def search(self, query: CaseQuery) -> tuple[list[Case], int]:
-        conds = []
-        if query.campaign:
-            conds.append(SuggestionRow.campaign_code == query.campaign)
-        if query.status:
-            conds.append(SuggestionRow.status == query.status)
-        if query.unit:
-            conds.append(SuggestionRow.unit == query.unit)
-        if query.only_unit is not None:
-            conds.append(SuggestionRow.unit == query.only_unit)
-        if query.text.strip():
-            pattern = _like(query.text.strip())
-            conds.append(
-                or_(
-                    SuggestionRow.content.like(pattern, escape="\\"),
-                    SuggestionRow.ticket == query.text.strip().upper(),
-                )
-            )
-        per_page = max(1, min(query.per_page, 200))
-        page = max(1, query.page)
-        with self.db.session() as s:
-            total = s.scalar(select(func.count()).select_from(SuggestionRow).where(*conds)) or 0
-            rows = s.scalars(
-                select(SuggestionRow)
-                .where(*conds)
-                .order_by(SuggestionRow.created_at.desc(), SuggestionRow.id.desc())
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            ).all()
-            return [to_case(r) for r in rows], total
+        """The inbox's page (bot/store/inbox_repo.py has the SQL and the indexes it uses)."""
+        return self.inbox.search(query)
 
     def history(self, ticket: str) -> list[AuditEntry]:
         with self.db.session() as s:
@@ -209,11 +158,7 @@ class SqlWorkflowStore:
 
     def units(self) -> list[str]:
         """Units seen on suggestions so far (the console's assign list adds the plans' owners)."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(SuggestionRow.unit).where(SuggestionRow.unit.is_not(None)).distinct()
-            ).all()
-            return sorted(u for u in rows if u)
+        return self.inbox.units()
 
 
 class SqlOutbox:
