@@ -138,6 +138,19 @@ def _parse_days(name: str, value: str) -> tuple[int, ...]:
     return tuple(days)
 
 
+def _parse_seconds(name: str, value: str, default: float, least: float = 0.0) -> float:
+    """A number of seconds (decimals allowed), at least `least`; `default` when empty."""
+    if not value.strip():
+        return default
+    try:
+        seconds = float(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={value!r}: expected a number of seconds") from exc
+    if not least <= seconds <= 600:
+        raise SettingsError(f"{name}={value!r}: expected seconds between {least:g} and 600")
+    return seconds
+
+
 def _parse_date(name: str, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -179,6 +192,11 @@ class Settings:
     # --- end photos ---
     # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
     secret_key: str = ""
+    # Timeouts of every round trip (s): PostgreSQL statement (0 = none) and connect, Redis.
+    # Bounded, a handler cannot stall past the webhook's budget (bot/inbound.py).
+    db_statement_timeout: float = 1.5
+    db_connect_timeout: int = 2
+    redis_timeout: float = 1.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -255,6 +273,13 @@ class Settings:
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
+            db_statement_timeout=_parse_seconds(
+                "BOT_DB_STATEMENT_TIMEOUT", get("BOT_DB_STATEMENT_TIMEOUT"), 1.5
+            ),
+            db_connect_timeout=int(
+                _parse_seconds("BOT_DB_CONNECT_TIMEOUT", get("BOT_DB_CONNECT_TIMEOUT"), 2, 1)
+            ),
+            redis_timeout=_parse_seconds("BOT_REDIS_TIMEOUT", get("BOT_REDIS_TIMEOUT"), 1.0, 0.05),
         )
 
 
