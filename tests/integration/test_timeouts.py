@@ -33,7 +33,8 @@ def test_settings_read_the_timeouts():
     custom = Settings.from_env(env, dotenv=False)
     assert (custom.db_statement_timeout, custom.db_connect_timeout) == (0.75, 3)
     assert custom.redis_timeout == 0.5
-    assert Settings.from_env({"BOT_DB_STATEMENT_TIMEOUT": "0"}, dotenv=False).db_statement_timeout == 0
+    off = Settings.from_env({"BOT_DB_STATEMENT_TIMEOUT": "0"}, dotenv=False)
+    assert off.db_statement_timeout == 0
     for name, value in (("BOT_REDIS_TIMEOUT", "soon"), ("BOT_DB_STATEMENT_TIMEOUT", "-1")):
         with pytest.raises(SettingsError) as err:
             Settings.from_env({name: value}, dotenv=False)
@@ -66,7 +67,8 @@ def test_postgres_statements_are_cancelled_at_the_timeout(pg_database_url):
 
 
 def test_sqlite_is_not_bounded(tmp_path):
-    assert Database(f"sqlite:///{tmp_path / 'x.sqlite3'}", statement_timeout=1.0).io_bound == math.inf
+    db = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}", statement_timeout=1.0)
+    assert db.io_bound == math.inf
 
 
 def _message(user: str, content: str, msg_id: int):  # type: ignore[no-untyped-def]
