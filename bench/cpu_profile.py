@@ -27,6 +27,7 @@ import io
 import json
 import os
 import pstats
+import signal
 import statistics
 import sys
 import time
@@ -209,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-user", type=int, default=9)
     p.add_argument("--json", default=str(bw.RESULTS / "cpu_profile.json"))
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, bw._on_signal)  # killed: still drop the database, keys
+    signal.signal(signal.SIGHUP, bw._on_signal)
     notes: list[str] = []
     rows = [r for r in bw.ROWS if r.key in {x.strip() for x in args.rows.split(",")}]
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
