@@ -17,6 +17,7 @@ from bot.privacy import Pseudonymizer
 from bot.store.campaign_names import check_unique_name
 from bot.store.db import Database
 from bot.store.models import CampaignRow, PhaseRow, SuggestionRow, TaskRow, UserRow
+from bot.store.users_seen import touch_many_pg
 from domain import suggestion as rules
 from domain.plan import DateSpan, Phase, Plan, Task
 from handlers.ports import (
@@ -307,6 +308,10 @@ class SqlUserStore:
         if not seen:
             return
         now = _now()
+        if self.db.engine.dialect.name == "postgresql":  # one fixed statement over arrays
+            with self.db.autocommit() as conn:
+                touch_many_pg(conn, seen, self.pseudonym.of, self.channel, now)
+            return
         rows = [
             {
                 "openid": user,
