@@ -31,9 +31,11 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     # GET/POST /wechat answered in front of Flask, without its per-request work.
     app.wsgi_app = WebhookFastPath(app.wsgi_app, state)  # type: ignore[method-assign]
 
+    from bot.answer_page import init_answer_page
     from bot.console.setup import init_console  # the organisers' console at /console/
 
     init_console(app, state)
+    init_answer_page(app, state.settings, state.db)  # the resident's page, /a/<token>
 
     @app.get("/healthz")
     def healthz() -> tuple[Response, int]:

@@ -1,5 +1,5 @@
 """The console's command-line side (INTERFACES.md): `users add|list|disable`, `audit`,
-`suggestions list|answer`. Registered from bot/cli.py; every change goes through the same
+`suggestions list|answer|assign`. Registered from bot/cli.py; every change goes through the same
 use cases (services/) as the web console, and is audited.
 
 The command line acts as an organiser named "cli" unless `--by LOGIN` names an account, whose
@@ -20,7 +20,7 @@ from config.settings import Settings
 from domain import workflow as wf
 
 COMMANDS = ("users", "audit")
-SUGGESTION_COMMANDS = ("list", "answer")
+SUGGESTION_COMMANDS = ("list", "answer", "assign")
 
 
 def add_commands(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -53,6 +53,10 @@ def add_suggestion_commands(sugg: Any) -> None:
     ans.add_argument("--status", choices=(wf.ANSWERED, wf.CLOSED), default=wf.ANSWERED)
     ans.add_argument("--outcome", choices=wf.OUTCOMES)
     ans.add_argument("--by", default="")
+    asg = sugg.add_parser("assign", help="hand a suggestion to a unit of the units list")
+    asg.add_argument("ticket")
+    asg.add_argument("--unit", required=True)
+    asg.add_argument("--by", default="")
 
 
 def handles(args: argparse.Namespace) -> bool:

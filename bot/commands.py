@@ -113,6 +113,7 @@ def plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _plan_load(path: str, settings: Settings) -> int:
+    from bot import cli_suggestions
     from bot.planfile import PlanFileError, load_plan
     from bot.store.campaign_names import DuplicateCampaignName
     from bot.store.repos import save_plan
@@ -128,6 +129,7 @@ def _plan_load(path: str, settings: Settings) -> int:
         except DuplicateCampaignName as exc:
             raise CliError(f"{path}: {exc}") from exc
         state.campaigns.invalidate()
+        cli_suggestions.seed_plan_units(state, [t.owner for t in parsed.tasks])
         _sync_notices(state, parsed.code)
         verb = "created" if created else f"updated (revision {revision})"
         print(f"{parsed.code}: {verb} - {len(parsed.phases)} phases, {len(parsed.tasks)} tasks")

@@ -41,6 +41,7 @@ _SETTING_ADVICE = {
     "BOT_TODAY": "应为日期 YYYY-MM-DD",
     "BOT_REMINDER_TIME": "应为 HH:MM，如 09:00",
     "BOT_REMINDER_DAYS": "应为逗号分隔的天数，如 3,1,0",
+    "BOT_ANSWER_DAYS": "应为 1 到 365 之间的天数，如 15",
 }  # fmt: skip
 
 

@@ -17,10 +17,12 @@ from bot.store.kv import io_bound as redis_io_bound
 from bot.store.missed import SqlMissedQuestionStore
 from bot.store.photos import PhotoStore
 from bot.store.repos import SqlCampaignStore, SqlUserStore
+from bot.store.resident_repo import SqlResidentStore
 from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings, hide_password, instance_secret
 from handlers.ports import Services
+from handlers.resident import with_answers
 from handlers.router import classify, is_read_only, route, stateless_reply
 from handlers.types import Incoming
 
@@ -57,6 +59,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         clock=clock,
         reports=SqlDeliveryReports(db),
         missed=SqlMissedQuestionStore(db, pseudonym),
+        resident=SqlResidentStore(db),  # answers and 回访 in chat
     )
     sender = build_sender(
         settings.wechat_appid,
@@ -83,7 +86,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         services,
         kv,
         conversations,
-        route,
+        with_answers(route),  # waiting answers told, ratings taken (handlers/resident.py)
         sender,
         pseudonym,
         stateless=stateless_reply,

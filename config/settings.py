@@ -93,6 +93,21 @@ def check_database_url(url: str) -> str:
     return url
 
 
+def check_public_url(url: str) -> str:
+    """BOT_PUBLIC_URL: an http(s) address without a query, or "" (unset)."""
+    if not url:
+        return ""
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme not in ("http", "https") or not sep or not host or any(c in url for c in " ?#"):
+        raise SettingsError(
+            f"BOT_PUBLIC_URL={url!r}: expected the service's public address, such as "
+            "https://dtl.example.gov.cn",
+            "BOT_PUBLIC_URL",
+        )
+    return url.rstrip("/")
+
+
 def check_redis_url(url: str) -> str:
     scheme, sep, _ = url.partition("://")
     if not sep or scheme not in REDIS_SCHEMES:
@@ -136,6 +151,16 @@ def _parse_days(name: str, value: str) -> tuple[int, ...]:
     if not days or any(d < 0 or d > 60 for d in days):
         raise SettingsError(f"{name}={value!r}: days must be between 0 and 60")
     return tuple(days)
+
+
+def _parse_answer_days(name: str, value: str) -> int:
+    try:
+        days = int(value.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name}={value!r}: expected a whole number of days") from exc
+    if not 1 <= days <= 365:
+        raise SettingsError(f"{name}={value!r}: days must be between 1 and 365")
+    return days
 
 
 def _parse_seconds(name: str, value: str, default: float, least: float = 0.0) -> float:
@@ -192,6 +217,16 @@ class Settings:
     # --- end photos ---
     # Signs the console's session cookies (BOT_SECRET_KEY); default: a key kept in instance/.
     secret_key: str = ""
+    # --- statistics (services/stats.py): the time an answer is due (BOT_ANSWER_DAYS) ---
+    # Calendar days, weekends and holidays included, counted from the moment the idea was
+    # sent: the 12345 hotlines' "15 个工作日" would need a holiday calendar we do not have, and
+    # a calendar-day limit is the stricter one, so nothing late is ever hidden. An idea is
+    # overdue when it is still unanswered after this many days (declined ones excepted), or
+    # when its answer came later than that.
+    answer_days: int = 15
+    # The public address of this service (BOT_PUBLIC_URL, e.g. https://dtl.example.gov.cn):
+    # template messages link to the answer page under it; unset, they carry no link.
+    public_url: str = ""
     # Timeouts of every round trip (s): PostgreSQL statement (0 = none) and connect, Redis.
     # Bounded, a handler cannot stall past the webhook's budget (bot/inbound.py).
     db_statement_timeout: float = 1.5
@@ -216,6 +251,10 @@ class Settings:
     def effective_media_dir(self) -> Path:
         """The photo folder, absolute (resolved against the working folder at start)."""
         return Path(self.media_dir or INSTANCE_DIR / "media").expanduser().resolve()
+
+    def effective_secret_key(self) -> str:
+        """BOT_SECRET_KEY, or the key kept in instance/ (created on first use)."""
+        return self.secret_key or instance_secret("console.key")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some values changed (tests and `chat --today`)."""
@@ -273,6 +312,8 @@ class Settings:
             pseudonym_key=get("BOT_PSEUDONYM_KEY"),
             media_dir=get("BOT_MEDIA_DIR"),  # photos kept for good
             secret_key=get("BOT_SECRET_KEY"),
+            answer_days=_parse_answer_days("BOT_ANSWER_DAYS", get("BOT_ANSWER_DAYS", "15")),
+            public_url=check_public_url(get("BOT_PUBLIC_URL")),
             db_statement_timeout=_parse_seconds(
                 "BOT_DB_STATEMENT_TIMEOUT", get("BOT_DB_STATEMENT_TIMEOUT"), 1.5
             ),

@@ -11,12 +11,17 @@ Decisions worth knowing:
 - Declining is possible until an answer is published (a duplicate found late); assigning
   again re-routes to another unit; publishing needs the answer text and an outcome, and
   happens once (the resident is told once).
+- 回访: once the answer has reached the resident (已答复 or 已办结) they may rate it once
+  (`rate`): 满意 / 基本满意 close an answered idea (已办结); 不满意 reopens it for review
+  (已受理), so a reviewer can answer again (a new answer may be rated again).
 - The words are public (chat, exports and the command line show them): never rename them.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 # Statuses, in order.
 PENDING = "待审核"
@@ -48,6 +53,21 @@ DRAFT = "draft"
 PUBLISH = "publish"
 CLOSE = "close"
 ACTIONS = (ACCEPT, DECLINE, ASSIGN, DRAFT, PUBLISH, CLOSE)
+# The resident's own action (回访), never a console button; audited with actor RESIDENT.
+RATE = "rate"
+RESIDENT = "resident"
+
+# Satisfaction (回访), and the replies that give it.
+SATISFIED = "满意"
+FAIRLY_SATISFIED = "基本满意"
+DISSATISFIED = "不满意"
+SATISFACTIONS = (SATISFIED, FAIRLY_SATISFIED, DISSATISFIED)
+RATING_REPLIES = {
+    "1": SATISFIED, SATISFIED: SATISFIED, "2": FAIRLY_SATISFIED,
+    FAIRLY_SATISFIED: FAIRLY_SATISFIED, "3": DISSATISFIED, DISSATISFIED: DISSATISFIED,
+}  # fmt: skip
+# How long after the answer reached them a resident's bare "1"/"2"/"3" is taken as a rating.
+RATING_WINDOW = timedelta(days=7)
 
 # Which statuses an action starts from, and the status it leaves (None: unchanged).
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -57,6 +77,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     DRAFT: (frozenset({ACCEPTED, ASSIGNED}), None),
     PUBLISH: (frozenset({ACCEPTED, ASSIGNED}), ANSWERED),
     CLOSE: (frozenset({ANSWERED}), CLOSED),
+    RATE: (frozenset({ANSWERED, CLOSED}), None),  # the rating decides (see `rate`)
 }
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -72,6 +93,7 @@ ACTION_NAMES = {
     DRAFT: "起草答复",
     PUBLISH: "发布答复",
     CLOSE: "办结",
+    RATE: "回访评价",
 }
 
 MAX_REASON = 500
@@ -192,3 +214,23 @@ def _required(text: str, missing: str, limit: int) -> str:
     if len(value) > limit:
         raise WorkflowError(TOO_LONG)
     return value
+
+
+def parse_rating(text: str) -> str | None:
+    """The satisfaction a reply gives ("1", "２", "满意。" …), or None."""
+    word = unicodedata.normalize("NFKC", text or "").strip().rstrip("。.！!")
+    return RATING_REPLIES.get(word)
+
+
+def rate(status: str, satisfaction: str, already: str | None) -> Change:
+    """A resident's rating of the answer (回访): the Change to record, or WorkflowError.
+    满意 / 基本满意 close an answered idea; 不满意 sends it back to review (已受理)."""
+    if satisfaction not in SATISFACTIONS:
+        raise WorkflowError(UNKNOWN_ACTION)
+    if status not in TRANSITIONS[RATE][0] or already:
+        raise WorkflowError(WRONG_STATUS, status=status, action=ACTION_NAMES[RATE])
+    if satisfaction == DISSATISFIED:
+        after = ACCEPTED
+    else:
+        after = CLOSED if status == ANSWERED else status
+    return Change(action=RATE, before=status, after=after, fields={"satisfaction": satisfaction})

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.plan import Plan
+
+if TYPE_CHECKING:
+    from services.ports import ResidentStore
 
 
 class Clock(Protocol):
@@ -240,3 +243,5 @@ class Services:
     limits: Limits = field(default_factory=Limits)
     reports: DeliveryReports | None = None  # None: reports are acknowledged and dropped
     missed: MissedQuestionStore | None = None  # None: misses are not kept (tests, benches)
+    # Answers and 回访 (handlers/resident.py); None: chat shows no answers, takes no ratings.
+    resident: ResidentStore | None = None

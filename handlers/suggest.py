@@ -18,12 +18,13 @@ sender, since WeChat's MsgIds are not unique across users.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta
 from typing import Any
 
 from domain import suggestion as rules
 from handlers import campaign_choice, texts
-from handlers.ports import CampaignInfo, NewSuggestion, Services
+from handlers import suggest_store as store
+from handlers.ports import CampaignInfo, Services
+from handlers.suggest_lookup import lookup, my_suggestions, preview  # noqa: F401 - the router's
 from handlers.types import Incoming, Reply
 
 FLOW = "suggest"
@@ -42,7 +43,6 @@ DONE_WORDS = {"完成", "提交", "写完了", "好了", "结束"}
 CONFIRM_WORDS = {"确认", "确定", "是", "提交", "好", "好的", "对", "1"}
 REWRITE_WORDS = {"修改", "重写", "重新填写"}
 CANCEL_WORDS = {"取消", "退出", "不提了", "算了"}
-PREVIEW_CHARS = 60
 EARLY_CONTENT_CHARS = 8  # a reply this long where a choice was asked is content (_keep_early)
 
 
@@ -50,11 +50,6 @@ def _word(text: str) -> str:
     """A reply compared against control words ("完成", "1", "确认"): width-folded, trimmed."""
     text = unicodedata.normalize("NFKC", text).strip()
     return text.rstrip("。.！!") if len(text) > 1 else text
-
-
-def _preview(text: str, limit: int = PREVIEW_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + "…"
 
 
 def source_key(msg: Incoming) -> str:
@@ -102,13 +97,13 @@ def submit_one(msg: Incoming, body: str, services: Services) -> Reply:
         return Reply(texts.ONE_MESSAGE_HINT)
     campaign, campaigns = _campaign_for(msg.user, services)
     if campaign is None and campaigns:
-        refusal = _refusal(msg.user, content, services)  # before asking which campaign
+        refusal = store.refusal(msg.user, content, services)  # before asking which campaign
         if refusal:
             return refusal
         state = {"flow": FLOW, "step": "campaign", "oneshot_key": source_key(msg)}
         services.conversations.save(msg.user, state, {"parts": [content], "attachments": []})
         return Reply(texts.CHOOSE_CAMPAIGN.format(options=_numbered([c.name for c in campaigns])))
-    return _store(
+    return store.store(
         msg,
         services,
         campaign.code if campaign else "",
@@ -154,7 +149,7 @@ def _after_campaign(
     state["campaign"] = campaign.code if campaign else ""
     if state.get("oneshot_key"):
         services.conversations.clear(msg.user)
-        return _store(
+        return store.store(
             msg,
             services,
             state["campaign"],
@@ -223,9 +218,9 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
         content = rules.clean_content("\n".join(state.get("parts", [])))
         if not content:
             return Reply(texts.CONTENT_EMPTY)
-        refusal = _refusal(msg.user, content, services)
+        refusal = store.refusal(msg.user, content, services)
         if refusal:
-            if _too_short(content, services):
+            if store.too_short(content, services):
                 return refusal  # let them add more; the conversation stays open
             services.conversations.clear(msg.user)
             return refusal
@@ -236,7 +231,7 @@ def _on_content(msg: Incoming, state: dict[str, Any], services: Services, text: 
         return Reply(
             texts.CONFIRM.format(
                 topic=state.get("topic", texts.OTHER_TOPIC),
-                preview=_preview(content, 100),
+                preview=preview(content, 100),
                 chars=len(content),
                 attachments=extra,
             )
@@ -260,7 +255,7 @@ def _on_confirm(msg: Incoming, state: dict[str, Any], services: Services, text: 
         return Reply(texts.CONFIRM_AGAIN)
     services.conversations.clear(msg.user)
     content = rules.clean_content("\n".join(state.get("parts", [])))
-    return _store(
+    return store.store(
         msg,
         services,
         state.get("campaign", ""),
@@ -284,7 +279,7 @@ def _attach(msg: Incoming, state: dict[str, Any], services: Services) -> Reply:
     return Reply(reply.get(step, texts.IMAGE_ATTACHED_EARLY).format(count=len(photos)))
 
 
-# --- rules and storing ----------------------------------------------------------------------
+# --- choosing ------------------------------------------------------------------------------
 
 
 def _topics_of(code: str, services: Services) -> list[str]:
@@ -302,123 +297,3 @@ def _pick(text: str, options: list[str]) -> int | None:
         return n - 1 if 1 <= n <= len(options) else None
     matches = [i for i, name in enumerate(options) if text and (text in name or name in text)]
     return matches[0] if len(matches) == 1 else None
-
-
-def _too_short(content: str, services: Services) -> bool:
-    need = services.limits.min_chars
-    return rules.content_length(content, need) < need
-
-
-def _length_refusal(content: str, services: Services) -> Reply | None:
-    """A kind refusal if the content is too short or too long, else None."""
-    limits = services.limits
-    if _too_short(content, services):
-        return Reply(texts.TOO_SHORT.format(min=limits.min_chars))
-    if len(content) > limits.max_chars:
-        return Reply(texts.TOO_LONG.format(max=limits.max_chars, chars=len(content)))
-    return None
-
-
-def _windows(services: Services) -> tuple[datetime, datetime]:
-    """Since when the hourly limit and the same-text-today rule count."""
-    now = services.clock.now()
-    return now - timedelta(hours=1), now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _refusal(user: str, content: str, services: Services) -> Reply | None:
-    """A kind refusal if the content breaks a rule, else None: asked early, when a guided
-    conversation would otherwise go on; _store asks again as it stores."""
-    refusal = _length_refusal(content, services)
-    if refusal:
-        return refusal
-    hour_since, day_since = _windows(services)
-    count, same = services.suggestions.recent(user, content, hour_since, day_since)
-    return _refused(same, count, services)
-
-
-def _refused(same: str | None, count: int, services: Services) -> Reply | None:
-    if same:
-        return Reply(texts.DUPLICATE_TODAY.format(ticket=same))
-    if count >= services.limits.per_hour:
-        return Reply(texts.RATE_LIMITED.format(count=count))
-    return None
-
-
-def _store(
-    msg: Incoming,
-    services: Services,
-    campaign: str,
-    topic: str,
-    content: str,
-    attachments: list[str],
-    source_key: str,
-) -> Reply:
-    """Store the suggestion unless the rules refuse it (checked in the same round trip)."""
-    refusal = _length_refusal(content, services)
-    if refusal:
-        return refusal
-    now = services.clock.now()
-    hour_since, day_since = _windows(services)
-    result = services.suggestions.submit(
-        NewSuggestion(
-            user=msg.user,
-            channel=msg.channel,
-            campaign_code=campaign,
-            topic=topic,
-            content=content,
-            source_key=source_key or f"{msg.channel}:{msg.user}:{now.isoformat()}",
-            created_at=now,
-            attachments=tuple(attachments),
-        ),
-        hour_since,
-        day_since,
-        services.limits.per_hour,
-    )
-    record = result.record
-    if record is None:
-        return _refused(result.same_today, result.this_hour, services) or Reply(texts.SERVICE_ERROR)
-    return Reply(texts.SUBMITTED.format(ticket=record.ticket, status=record.status))
-
-
-# --- looking up ------------------------------------------------------------------------------
-
-
-def my_suggestions(msg: Incoming, services: Services) -> Reply:
-    records, total = services.suggestions.for_user(msg.user, limit=10)
-    if not records:
-        return Reply(texts.MY_NONE)
-    shown = texts.MY_SHOWN.format(count=len(records)) if total > len(records) else ""
-    tz = services.clock.now().tzinfo
-    lines = [
-        texts.MY_LINE.format(
-            ticket=r.ticket,
-            status=r.status,
-            date=f"{r.created_at.astimezone(tz):%m月%d日}",
-            preview=_preview(r.content, 40),
-        )
-        for r in records
-    ]
-    return Reply(
-        texts.MY_HEADER.format(total=total, shown=shown) + "\n".join(lines) + texts.MY_FOOTER
-    )
-
-
-def lookup(msg: Incoming, ticket_text: str, services: Services) -> Reply:
-    ticket = rules.normalize_ticket(ticket_text)
-    if ticket is None:
-        return Reply(texts.TICKET_BAD)
-    record = services.suggestions.by_ticket(msg.user, ticket)
-    if record is None:
-        return Reply(texts.TICKET_NOT_FOUND.format(ticket=ticket))
-    names = {c.code: c.name for c in services.campaigns.active()}
-    tz = services.clock.now().tzinfo
-    return Reply(
-        texts.TICKET_DETAIL.format(
-            ticket=record.ticket,
-            status=record.status,
-            date=f"{record.created_at.astimezone(tz):%Y年%m月%d日 %H:%M}",
-            campaign=names.get(record.campaign_code, record.campaign_code or "—"),
-            topic=record.topic or texts.OTHER_TOPIC,
-            content=_preview(record.content, 300),
-        )
-    )

@@ -95,8 +95,27 @@ TICKET_DETAIL = (
     "编号：{ticket}\n状态：{status}\n提交时间：{date}\n活动：{campaign}\n议题：{topic}\n"
     "内容：{content}"
 )
+TICKET_OUTCOME = "\n办理结果：{outcome}"
+TICKET_REPLY = "\n答复：{reply}"
+TICKET_RATED = "\n您的评价：{satisfaction}"
+TICKET_RATE_HINT = "\n欢迎评价这次答复：回复 1 满意、2 基本满意、3 不满意。"
+MY_LINE_OUTCOME = " · {outcome}"
+MY_LINE_REPLY = "\n  答复：{reply}"
 TICKET_NOT_FOUND = "没有找到编号为 {ticket} 的建议。只能查询您本人提交的建议，请核对编号。"
 TICKET_BAD = "请发送“查询 ”加6位编号，例如：查询 K3Q9A7。"
+
+# --- answers and 回访 (handlers/resident.py) ---------------------------------------------------
+# A waiting answer ("您的建议有了答复：…", services/texts.py) comes first in the reply to the
+# resident's next message, then this line, then the answer to what they wrote.
+TOLD_THEN = "\n\n——\n"
+RATED_THANKS = (
+    "感谢您的评价（{satisfaction}）！编号 {ticket} 的建议已办结。"
+    "您的支持是我们做好工作的动力，欢迎继续建言献策。"
+)
+RATED_REOPENED = (
+    "感谢您的反馈！很抱歉这次答复没能让您满意。编号 {ticket} 的建议已重新转回审核，"
+    "我们会认真研究，再给您答复。"
+)
 
 # --- reminders -----------------------------------------------------------------------------
 SUBSCRIBED = (

@@ -24,7 +24,8 @@ def deliver_answers(state: Any, acting: Callable[[], bool]) -> dict[str, int]:
     if not acting():
         return {}
     try:
-        counts = answers.deliver_due(SqlOutbox(state.db), state.sender, datetime.now(UTC))
+        channels = answers.channels_for(state.sender, state.settings)
+        counts = answers.deliver_due(SqlOutbox(state.db), channels, datetime.now(UTC))
     except SQLAlchemyError as exc:
         log.warning("answers: database error %s; trying again next round", type(exc).__name__)
         return {}

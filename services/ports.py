@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from domain.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class Case:
     replied_at: datetime | None = None
     reply_draft: str | None = None
     decline_reason: str | None = None
+    satisfaction: str | None = None  # 回访: 满意 / 基本满意 / 不满意
+    rated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,31 @@ class OutboxItem:
     recipient: str
     text: str
     last_inbound_at: datetime | None
+    attempts: int = 0  # sends tried before this one
+    status: str = ""  # the case's status now (the template message shows it)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a published answer stands, for the console: status, how it went, why not."""
+
+    status: str  # queued, sending, sent, failed, waiting
+    via: str | None = None  # cs, template, reply
+    attempts: int = 0
+    errcode: int | None = None
+    reason: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AnswerInfo:
+    """A resident's own suggestion as chat shows it: status, and the answer once published."""
+
+    ticket: str
+    status: str
+    outcome: str | None = None
+    reply: str | None = None
+    satisfaction: str | None = None
 
 
 class WorkflowTx(Protocol):
@@ -122,15 +152,51 @@ class AuditStore(Protocol):
 
 
 class Outbox(Protocol):
-    """Answers to send; `claim` moves one from queued/waiting to sending, once."""
+    """Answers to send; `claim` moves one from queued/waiting to sending, once (and counts
+    the attempt). `take_cs` counts one customer-service message against WeChat's 5 per user
+    message (False: used up), `give_back_cs` uncounts a refused one."""
 
     def due(self, limit: int = 50) -> list[OutboxItem]: ...
 
     def claim(self, item_id: int, now: datetime) -> bool: ...
 
     def mark(
-        self, item_id: int, status: str, now: datetime, errcode: int | None = None, reason: str = ""
+        self,
+        item_id: int,
+        status: str,
+        now: datetime,
+        errcode: int | None = None,
+        reason: str = "",
+        *,
+        via: str | None = None,
+        msgid: str | None = None,
     ) -> None: ...
+
+    def take_cs(self, openid: str) -> bool: ...
+
+    def give_back_cs(self, openid: str) -> None: ...
+
+
+class ResidentStore(Protocol):
+    """What a resident's chat needs of the workflow: their own answers, the waiting ones (taken
+    once, into the reply to their message), and the answer awaiting their rating."""
+
+    def answers(self, user: str, tickets: list[str]) -> dict[str, AnswerInfo]: ...
+
+    def may_have_waiting(self, user: str) -> bool:
+        """Cheap (no round trip for most users): False means certainly none waiting."""
+        ...
+
+    def take_waiting(self, user: str, now: datetime) -> list[OutboxItem]:
+        """Mark the user's waiting answers sent (via reply), each by one conditional update:
+        of two messages arriving at once only one gets a given answer."""
+        ...
+
+    def rating_due(self, user: str, since: datetime) -> str | None:
+        """The ticket of the user's answer sent since `since`, not rated yet, newest first."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[WorkflowTx]: ...
 
 
 class Throttle(Protocol):
@@ -145,3 +211,122 @@ class Throttle(Protocol):
 
 class TextSender(Protocol):
     def send_text(self, openid: str, text: str) -> None: ...
+
+
+# --- Statistics and the campaign timeline (services/stats.py, bot/store/stats_repo.py) --------
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """Which suggestions to count: one campaign (or all), sent in [since, until) (aware
+    instants; None = open), and `only_unit` for a unit account."""
+
+    campaign: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    only_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerTimes:
+    """Time to answer (created_at -> replied_at): the median over answered ideas, and the
+    ideas overdue against the limit, both ways."""
+
+    answered: int
+    median_seconds: float | None
+    late_answered: int  # answered, but later than the limit
+    overdue_open: int  # not answered (nor declined) and older than the limit
+
+
+@dataclass(frozen=True)
+class NoticeTally:
+    """One scheduled notice and where its deliveries stand (sent / failed / waiting)."""
+
+    title: str
+    kind: str
+    due_at: datetime
+    status: str
+    sent: int
+    failed: int
+    waiting: int
+
+
+class StatsStore(Protocol):
+    """Aggregations, each one GROUP BY in the database."""
+
+    def count_by(
+        self, query: StatsQuery, dimensions: Sequence[str]
+    ) -> dict[str, list[tuple[str, int]]]: ...
+
+    def count_by_day(self, query: StatsQuery, tz: ZoneInfo) -> list[tuple[date, int]]: ...
+
+    def answer_times(self, query: StatsQuery, limit: timedelta, now: datetime) -> AnswerTimes: ...
+
+
+class NoticeTallies(Protocol):
+    def tallies(self, campaign: str) -> list[NoticeTally]: ...
+
+
+class PlanSource(Protocol):
+    def plan(self, code: str) -> Plan | None: ...
+# --- Units and answer templates (services/units.py, services/templates.py) -------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    retired: bool = False
+    renamed_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """What a unit's rename changed: the tickets re-pointed and how many accounts."""
+
+    tickets: tuple[str, ...]
+    accounts: int
+
+
+class UnitStore(Protocol):
+    """Unit names; each change is written with its audit entries in one transaction."""
+
+    def all(self) -> list[Unit]: ...
+
+    def account_units(self) -> list[str]: ...
+
+    def add(self, name: str, now: datetime, audit: AuditEntry) -> bool: ...
+
+    def restore(self, name: str, audit: AuditEntry) -> bool: ...
+
+    def retire(self, name: str, audit: AuditEntry) -> bool: ...
+
+    def rename(
+        self, old: str, new: str, now: datetime, audit: AuditEntry,
+        ticket_audit: Callable[[str], AuditEntry],
+    ) -> Renamed | None: ...  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AnswerTemplate:
+    id: int
+    name: str
+    text: str
+    campaign: str
+    updated_at: datetime
+
+
+class TemplateStore(Protocol):
+    def all(self) -> list[AnswerTemplate]: ...
+
+    def get(self, template_id: int) -> AnswerTemplate | None: ...
+
+    def save(
+        self, template_id: int | None, name: str, text: str, campaign: str, now: datetime,
+        audit: AuditEntry,
+    ) -> AnswerTemplate | None: ...  # fmt: skip
+
+    def delete(self, template_id: int, audit: AuditEntry) -> bool: ...
+class AnswerSender(TextSender, Protocol):
+    def send_template(
+        self, openid: str, template_id: str, data: dict[str, str], url: str | None = None
+    ) -> int | str | None: ...

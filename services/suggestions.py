@@ -8,6 +8,7 @@ sends what the outbox holds (after the commit, so a rolled-back answer is never 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain import workflow as wf
@@ -40,11 +41,11 @@ def act(
         )  # fmt: skip
         fields: dict[str, object] = dict(change.fields)
         if action == wf.PUBLISH:
-            fields["replied_at"] = now
+            fields.update(replied_at=now, satisfaction=None, rated_at=None)  # a new answer
             message = texts.ANSWER_MESSAGE.format(
                 ticket=case.ticket, outcome=change.fields["outcome"], reply=change.fields["reply"]
             )
-            tx.queue_answer(ticket, message, now)
+            tx.queue_answer(ticket, message + texts.RATING_INVITATION, now)
         tx.update(ticket, change.after, fields)
         tx.audit(
             AuditEntry(
@@ -150,3 +151,65 @@ def view(store: WorkflowStore, actor: wf.Actor, ticket: str) -> Case:
     if case is None or not wf.can_see(actor, case.unit):
         raise wf.WorkflowError(wf.NOT_VISIBLE)
     return case
+
+
+# --- Bulk actions on a selection (the console's inbox) ---------------------------------------
+
+BULK_ACTIONS = (wf.ACCEPT, wf.ASSIGN, wf.PUBLISH)
+MAX_BULK = 200
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """One ticket of a batch: done, or why not (in Chinese)."""
+
+    ticket: str
+    ok: bool
+    message: str = ""
+
+
+def can_bulk(actor: wf.Actor) -> bool:
+    """Whether the actor's role may take any bulk action (a unit account may not)."""
+    return bool(wf.ROLE_ACTIONS.get(actor.role, frozenset()) & set(BULK_ACTIONS))
+
+
+def bulk_act(
+    store: WorkflowStore,
+    actor: wf.Actor,
+    tickets: list[str],
+    action: str,
+    now: datetime,
+    *,
+    unit: str = "",
+    outcome: str = "",
+) -> list[BulkResult]:
+    """Take one action on each selected ticket through `act`, under the same rules one by
+    one (each its own transaction and audit row). Publishing publishes each idea's existing
+    draft with `outcome`. Refuses the whole batch (WorkflowError) for a role that may not
+    bulk-act, an unknown action, a missing unit or a bad outcome. Past MAX_BULK tickets,
+    the rest are reported as not done."""
+    if action not in BULK_ACTIONS:
+        raise wf.WorkflowError(wf.UNKNOWN_ACTION)
+    if not can_bulk(actor):
+        raise wf.WorkflowError(wf.FORBIDDEN)
+    if action == wf.ASSIGN and not unit.strip():
+        raise wf.WorkflowError(wf.UNIT_REQUIRED)
+    if action == wf.PUBLISH and outcome not in wf.OUTCOMES:
+        raise wf.WorkflowError(wf.BAD_OUTCOME)
+    results: list[BulkResult] = []
+    for ticket in dict.fromkeys(t.strip().upper()[:32] for t in tickets if t.strip()):
+        if len(results) >= MAX_BULK:
+            results.append(BulkResult(ticket, False, texts.BULK_TOO_MANY.format(limit=MAX_BULK)))
+            continue
+        reply = ""
+        if action == wf.PUBLISH:
+            found = store.find(ticket)
+            reply = (found.reply_draft or "") if found else ""
+        try:
+            act(store, actor, ticket, action, now, unit=unit, reply=reply, outcome=outcome)
+        except wf.WorkflowError as exc:
+            why = texts.NO_DRAFT if exc.code == wf.REPLY_REQUIRED else str(exc)
+            results.append(BulkResult(ticket, False, why))
+        else:
+            results.append(BulkResult(ticket, True))
+    return results

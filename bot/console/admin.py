@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from bot.console import auth, texts
+from bot.console import auth, texts, workflow_pages
 from bot.console.blueprint import bp, console
 from domain import workflow as wf
 from services import accounts
+from services import units as units_uc
 
 AUDIT_ROWS = 500
 
@@ -28,7 +29,10 @@ def _organiser() -> wf.Actor:
 def account_list() -> str:
     _organiser()
     return render_template(
-        "console/accounts.html", accounts=console().accounts.all(), roles=wf.ROLES
+        "console/accounts.html",
+        accounts=console().accounts.all(),
+        roles=wf.ROLES,
+        units=workflow_pages.active_units(),
     )
 
 
@@ -38,16 +42,19 @@ def account_add() -> Response:
     actor = _organiser()
     form = request.form
     try:
+        unit = form.get("unit", "")
+        if unit.strip():  # a unit account's unit comes from the units list
+            unit = workflow_pages.require_unit(unit)
         accounts.add_account(
             console().accounts,
             actor.login,
             form.get("login", "").strip(),
             form.get("role", ""),
-            form.get("unit", ""),
+            unit,
             form.get("password", ""),
             datetime.now(UTC),
         )
-    except accounts.AccountError as exc:
+    except (accounts.AccountError, units_uc.UnitError) as exc:
         flash(exc.zh, "error")
     else:
         flash(texts.ACCOUNT_ADDED, "ok")

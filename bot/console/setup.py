@@ -13,6 +13,7 @@ from flask_login import LoginManager
 
 from bot.console.blueprint import csrf
 from bot.store.console_repo import SqlAccountStore, SqlAuditStore
+from bot.store.stats_repo import SqlStatsStore
 from bot.store.throttle import RedisThrottle
 from bot.store.workflow_repo import SqlOutbox, SqlWorkflowStore
 from config.settings import instance_secret
@@ -30,6 +31,7 @@ class Console:
     audit: SqlAuditStore
     outbox: SqlOutbox
     throttle: RedisThrottle
+    stats: SqlStatsStore  # statistics and the timeline (bot/console/stats_views.py)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -66,6 +68,7 @@ def init_console(app: Flask, state: Any) -> None:
         audit=SqlAuditStore(state.db),
         outbox=SqlOutbox(state.db),
         throttle=RedisThrottle(state.kv, settings.redis_prefix),
+        stats=SqlStatsStore(state.db),
     )
     csrf.init_app(app)
     login = LoginManager()
@@ -74,7 +77,9 @@ def init_console(app: Flask, state: Any) -> None:
     login.session_protection = "strong"
     login.init_app(app)
 
-    from bot.console import admin, auth, views  # noqa: F401 - each adds its routes to bp
+    # each adds its routes to bp
+    from bot.console import admin, auth, bulk, views, workflow_pages  # noqa: F401
+    from bot.console import stats_views as _stats  # noqa: F401 - statistics, timeline
 
     login.user_loader(auth.load_user)
     app.register_blueprint(views.bp)

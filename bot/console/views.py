@@ -10,11 +10,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from bot.console import auth, texts  # noqa: F401 - auth adds the sign-in routes to bp
+from bot.console import auth, texts, workflow_pages  # noqa: F401 - auth adds sign-in routes
 from bot.console.blueprint import bp, console
 from domain import workflow as wf
 from services import answers
 from services import suggestions as uc
+from services import units as units_uc
 from services.ports import CaseQuery
 
 PER_PAGE = 20
@@ -28,13 +29,8 @@ def _page_number(text: str | None) -> int:
 
 
 def _units() -> list[str]:
-    """Units to assign to: those already used, and the owners named in the plans."""
-    c = console()
-    units = set(c.workflow.units())
-    for info in c.state.campaigns.active():
-        plan = c.state.campaigns.plan(info.code)
-        units.update(t.owner for t in (plan.tasks if plan else ()) if t.owner)
-    return sorted(units)
+    """Units to assign to: the active units of the editable list (seeded from the plans)."""
+    return workflow_pages.active_units()
 
 
 @bp.get("/")
@@ -67,7 +63,7 @@ def inbox() -> str:
         page_url=page_url,
         statuses=wf.STATUSES,
         campaigns=[i.code for i in console().state.campaigns.active()],
-        units=_units() if actor.role != wf.UNIT else [],
+        units=workflow_pages.filter_units() if actor.role != wf.UNIT else [],
     )
 
 
@@ -80,15 +76,20 @@ def detail(ticket: str) -> str:
         case = uc.view(c.workflow, actor, ticket.upper())
     except wf.WorkflowError:
         abort(404)
+    actions, picker = workflow_pages.template_picker(
+        case, wf.allowed_actions(actor, case.status, case.unit), request.args.get("template", "")
+    )
     return render_template(
         "console/detail.html",
         case=case,
-        actions=wf.allowed_actions(actor, case.status, case.unit),
-        action_names=wf.ACTION_NAMES,
+        picker=picker,
+        actions=actions,
+        action_names={**texts.AUDIT_ACTIONS, **wf.ACTION_NAMES},
         outcomes=wf.OUTCOMES,
         units=_units(),
         history=c.workflow.history(case.ticket),
         delivery=texts.DELIVERY.get(_delivery(c, case.ticket), ""),
+        delivery_detail=c.workflow.delivery_detail(case.ticket),  # console/_delivery.html
     )
 
 
@@ -110,11 +111,16 @@ def act(ticket: str, action: str) -> Response:
     form = request.form
     now = datetime.now(UTC)
     try:
+        if action == wf.ASSIGN and action in wf.ROLE_ACTIONS.get(actor.role, frozenset()):
+            workflow_pages.require_unit(form.get("unit", ""))
         uc.act(
             c.workflow, actor, ticket, action, now,
             reason=form.get("reason", ""), unit=form.get("unit", ""),
             reply=form.get("reply", ""), outcome=form.get("outcome", ""),
         )  # fmt: skip
+    except units_uc.UnitError as exc:
+        flash(exc.zh, "error")
+        return redirect(url_for("console.detail", ticket=ticket), code=303)
     except wf.WorkflowError as exc:
         if exc.code == wf.NOT_VISIBLE:
             abort(404)
@@ -123,6 +129,6 @@ def act(ticket: str, action: str) -> Response:
         flash(str(exc), "error")
         return redirect(url_for("console.detail", ticket=ticket), code=303)
     if action == wf.PUBLISH:
-        answers.deliver_due(c.outbox, c.state.sender, now)
+        answers.deliver_due(c.outbox, answers.channels_for(c.state.sender, c.state.settings), now)
     flash(texts.DONE[action], "ok")
     return redirect(url_for("console.detail", ticket=ticket), code=303)

@@ -4,7 +4,9 @@
   and reports the outcome later in a ``TEMPLATESENDJOBFINISH`` event (Status "success",
   "failed:user block", "failed: system failed"). A failure marks the delivery with that msgid
   "failed", the platform's words as its reason. A report that finds no row (a msgid we never
-  stored, or one that arrives before the send was recorded) changes nothing.
+  stored, or one that arrives before the send was recorded) changes nothing. A failed template
+  send of a published answer (answer_outbox) goes back to "waiting": the resident is then told
+  in the reply to their next message (services/answers.py), still once.
 - ``CustomerServiceQuota``: after a user's message WeChat accepts 5 customer-service messages
   in 48 hours (WECHAT.md). Each send first takes one of the 5 in one conditional UPDATE of the
   user's row (``cs_sent`` counted against ``cs_window_at``, the ``last_inbound_at`` the count
@@ -25,7 +27,7 @@ from datetime import UTC, datetime
 from sqlalchemy import case, or_, update
 
 from bot.store.db import Database
-from bot.store.models import DeliveryRow, UserRow
+from bot.store.models import AnswerOutboxRow, DeliveryRow, UserRow
 
 log = logging.getLogger(__name__)
 CS_PER_WINDOW = 5  # customer-service messages WeChat accepts after one user message
@@ -100,6 +102,19 @@ class SqlDeliveryReports:
                     updated_at=datetime.now(UTC),
                 )
             ).rowcount
+            if not marked:
+                marked = conn.execute(
+                    update(AnswerOutboxRow)
+                    .where(
+                        AnswerOutboxRow.msgid == msgid[:32],
+                        AnswerOutboxRow.status == "sent",
+                        AnswerOutboxRow.via == "template",
+                    )
+                    .values(
+                        status="waiting", via=None, sent_at=None,
+                        reason=f"WeChat reported {status}"[:200], updated_at=datetime.now(UTC),
+                    )  # fmt: skip
+                ).rowcount
         if not marked:
             log.info("template report for an unknown msgid (status %s)", status[:40])
         return bool(marked)

@@ -314,10 +314,13 @@ class AuditRow(Base):
 class AnswerOutboxRow(Base):
     """The published answer on its way to the resident: one row per suggestion, so it is sent
     once. status: queued -> sending -> sent | failed | waiting (outside the 48-hour window:
-    told with the user's next message)."""
+    told with the user's next message). `via`: how it was sent (cs, template, reply)."""
 
     __tablename__ = "answer_outbox"
-    __table_args__ = (Index("ix_answer_outbox_status", "status"),)
+    __table_args__ = (
+        Index("ix_answer_outbox_status", "status"),
+        Index("ix_answer_outbox_openid", "openid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), unique=True)
@@ -331,3 +334,31 @@ class AnswerOutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    via: Mapped[str | None] = mapped_column(String(16), nullable=True)  # cs, template, reply
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    msgid: Mapped[str | None] = mapped_column(String(32), nullable=True)  # template sends
+
+
+class UnitRow(Base):
+    """A responsible unit (承办单位). Retired names, and the old names of renamed units
+    (`renamed_to`), stay as rows so that seeding from a plan never brings them back."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    renamed_to: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AnswerTemplateRow(Base):
+    """A reusable answer; `campaign` empty = every campaign. {编号} and {单位} are filled in."""
+
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    campaign: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

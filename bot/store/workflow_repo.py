@@ -3,6 +3,7 @@ decide over, and the answer outbox."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -11,10 +12,30 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.db import Database
+from bot.store.delivery_reports import CustomerServiceQuota
 from bot.store.models import AnswerOutboxRow, AuditRow, SuggestionRow, UserRow
-from services.ports import AuditEntry, Case, CaseQuery, OutboxItem
+from services.ports import AuditEntry, Case, CaseQuery, Delivery, OutboxItem
 
-_FIELDS = frozenset({"unit", "outcome", "reply", "replied_at", "reply_draft", "decline_reason"})
+_FIELDS = frozenset(
+    {"unit", "outcome", "reply", "replied_at", "reply_draft", "decline_reason", "satisfaction",
+     "rated_at"}
+)  # fmt: skip
+
+
+class _Generation:
+    """Bumped whenever this process marks an answer waiting: the reply path's cache of users
+    with waiting answers (bot/store/resident_repo.py) then reads afresh."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+WAITING_MARKS = _Generation()
 
 
 def to_case(row: SuggestionRow) -> Case:
@@ -34,6 +55,8 @@ def to_case(row: SuggestionRow) -> Case:
         replied_at=row.replied_at,
         reply_draft=row.reply_draft,
         decline_reason=row.decline_reason,
+        satisfaction=row.satisfaction,
+        rated_at=row.rated_at,
     )
 
 
@@ -71,6 +94,24 @@ class _SqlTx:
         row = self._row(ticket)
         if row is None:
             raise LookupError(ticket)
+        earlier = self.s.scalars(
+            select(AnswerOutboxRow).where(AnswerOutboxRow.suggestion_id == row.id)
+        ).one_or_none()
+        if earlier is not None:  # answered again after a 不满意 reopened it: a new send
+            for name, value in (
+                ("text", text),
+                ("status", "queued"),
+                ("reason", ""),
+                ("errcode", None),
+                ("via", None),
+                ("msgid", None),
+                ("attempts", 0),
+                ("sent_at", None),
+                ("updated_at", now),
+            ):
+                setattr(earlier, name, value)  # fmt: skip
+            self.s.flush()
+            return
         self.s.add(
             AnswerOutboxRow(
                 suggestion_id=row.id, ticket=row.ticket, channel=row.channel,
@@ -153,6 +194,19 @@ class SqlWorkflowStore:
         with self.db.session() as s:
             return s.scalar(select(AnswerOutboxRow.status).where(AnswerOutboxRow.ticket == ticket))
 
+    def delivery_detail(self, ticket: str) -> Delivery | None:
+        """The answer's delivery for the console: status, channel, attempts, last error."""
+        o = AnswerOutboxRow
+        with self.db.session() as s:
+            row = s.execute(
+                select(o.status, o.via, o.attempts, o.errcode, o.reason, o.sent_at).where(
+                    o.ticket == ticket
+                )
+            ).first()
+        if row is None:
+            return None
+        return Delivery(row.status, row.via, row.attempts, row.errcode, row.reason, row.sent_at)
+
     def units(self) -> list[str]:
         """Units seen on suggestions so far (the console's assign list adds the plans' owners)."""
         with self.db.session() as s:
@@ -165,20 +219,25 @@ class SqlWorkflowStore:
 class SqlOutbox:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.quota = CustomerServiceQuota(db)
 
     def due(self, limit: int = 50) -> list[OutboxItem]:
         """Queued answers, and waiting ones whose user has written since (window open)."""
-        o, u = AnswerOutboxRow, UserRow
+        o, u, sg = AnswerOutboxRow, UserRow, SuggestionRow
         waiting_reopened = and_(o.status == "waiting", u.last_inbound_at > o.updated_at)
         with self.db.session() as s:
             rows = s.execute(
-                select(o.id, o.ticket, o.openid, o.text, u.last_inbound_at)
+                select(o.id, o.ticket, o.openid, o.text, u.last_inbound_at, o.attempts, sg.status)
                 .outerjoin(u, u.openid == o.openid)
+                .join(sg, sg.id == o.suggestion_id)
                 .where(or_(o.status == "queued", waiting_reopened))
                 .order_by(o.id)
                 .limit(limit)
             ).all()
-        return [OutboxItem(r.id, r.ticket, r.openid, r.text, r.last_inbound_at) for r in rows]
+        return [
+            OutboxItem(r.id, r.ticket, r.openid, r.text, r.last_inbound_at, r.attempts, r.status)
+            for r in rows
+        ]
 
     def claim(self, item_id: int, now: datetime) -> bool:
         with self.db.session() as s:
@@ -186,16 +245,32 @@ class SqlOutbox:
                 update(AnswerOutboxRow)
                 .where(AnswerOutboxRow.id == item_id)
                 .where(AnswerOutboxRow.status.in_(("queued", "waiting")))
-                .values(status="sending", updated_at=now)
+                .values(status="sending", updated_at=now, attempts=AnswerOutboxRow.attempts + 1)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def mark(
-        self, item_id: int, status: str, now: datetime, errcode: int | None = None, reason: str = ""
+        self,
+        item_id: int,
+        status: str,
+        now: datetime,
+        errcode: int | None = None,
+        reason: str = "",
+        *,
+        via: str | None = None,
+        msgid: str | None = None,
     ) -> None:
         values: dict[str, object] = {"status": status, "updated_at": now, "errcode": errcode}
         values["reason"] = reason[:200]
         if status == "sent":
-            values["sent_at"] = now
+            values.update(sent_at=now, via=via, msgid=msgid)
         with self.db.session() as s:
             s.execute(update(AnswerOutboxRow).where(AnswerOutboxRow.id == item_id).values(values))
+        if status == "waiting":
+            WAITING_MARKS.bump()
+
+    def take_cs(self, openid: str) -> bool:
+        return self.quota.take(openid)
+
+    def give_back_cs(self, openid: str) -> None:
+        self.quota.give_back(openid)

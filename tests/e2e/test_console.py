@@ -228,6 +228,7 @@ def test_accounts_and_audit_pages_are_the_organisers(client, people):  # type: i
         "/console/accounts", data={"login": "x1", "role": "reviewer", "password": "p" * 9}
     )
     assert no_csrf.status_code == 400
+    post(client, "/console/units", name="财务科")  # a unit account's unit is a listed unit
     added = post(
         client,
         "/console/accounts",
