@@ -26,6 +26,10 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     from bot.webhook import bp as wechat_bp
 
     app.register_blueprint(wechat_bp)
+    from bot.webhook_wsgi import WebhookFastPath
+
+    # GET/POST /wechat answered in front of Flask, without its per-request work.
+    app.wsgi_app = WebhookFastPath(app.wsgi_app, state)  # type: ignore[method-assign]
 
     from bot.answer_page import init_answer_page
     from bot.console.setup import init_console  # the organisers' console at /console/

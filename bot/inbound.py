@@ -9,12 +9,17 @@ stands behind Redis, so even a lost Redis cannot make a second record.
 
 A handler that has not finished within the budget is left to finish in the background: the
 copy answers `success` (nothing) and the answer goes out later as a customer-service message.
+That needs a thread to hand the handler to. A handler whose every round trip is bounded by a
+timeout cannot overrun the budget, so it runs in the request thread instead (no hand-off: see
+`io_bound`); the pool is kept for work that can stall: a store without such timeouts (SQLite's
+file lock, a database or Redis configured without them).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +33,7 @@ from bot.store.kv import RedisConversationStore
 from bot.wechat_client import OutboundSender, WeChatAPIError
 from handlers import texts
 from handlers.ports import Opening, Services
+from handlers.router import FIXED, READ_ONLY, STATEFUL, Decision
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -39,14 +45,16 @@ LOCK_WAIT = 0.5  # seconds the request waits for the handler's thread to finish 
 PENDING, DEFERRED = "pending", "deferred"
 
 
-Route = Callable[[Incoming, Services, Opening | None], Reply]
+Route = Callable[[Incoming, Services, Opening | None, Decision | None], Reply]
 
 
 class _Job:
     """One message handed to the pool, and what the request and the pool thread share."""
 
-    def __init__(self, msg: Incoming, opening: Opening | None, key: str | None) -> None:
-        self.msg, self.opening, self.key = msg, opening, key
+    def __init__(
+        self, msg: Incoming, opening: Opening | None, key: str | None, decision: Decision | None
+    ) -> None:
+        self.msg, self.opening, self.key, self.decision = msg, opening, key, decision
         self.answer: Future[str | None] = Future()
         self.lock = threading.Lock()
         self.deferred = False  # set by the request when it gave up waiting (under `lock`)
@@ -58,7 +66,12 @@ class InboundProcessor:
 
     Round trips before the handler runs: none for a fixed answer (帮助); one for a message,
     which claims its dedup key and reads the user's conversation in the same Redis script
-    (a read-only schedule question reads without claiming); one claim for an event."""
+    (a read-only schedule question reads without claiming); one claim for an event.
+
+    `classify` decides once what a message is (its lane; the router reuses the rest).
+    `io_bound` is the longest one round trip of a handler can take (seconds, from the stores'
+    timeouts): the first one that stalls fails, and with it the handler (answered with an
+    apology, its claim released for WeChat's retry). Within the budget, handlers run inline."""
 
     def __init__(
         self,
@@ -74,6 +87,8 @@ class InboundProcessor:
         workers: int = 16,
         on_inbound: Callable[[Incoming], None] | None = None,
         key_prefix: str = "",
+        classify: Callable[[Incoming], Decision] | None = None,
+        io_bound: float = math.inf,
     ) -> None:
         self.services = services
         self.kv = kv
@@ -86,17 +101,32 @@ class InboundProcessor:
         self.budget = budget
         self.on_inbound = on_inbound
         self.dedup_prefix = key_prefix + "dedup:"
+        self.classify = classify or self._classify
+        self.io_bound = io_bound
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handler")
+
+    def _classify(self, msg: Incoming) -> Decision:
+        """The lane from `stateless` and `read_only`, when no `classify` is given."""
+        fixed = self.stateless(msg)
+        if fixed is not None:
+            return Decision(FIXED, fixed)
+        return Decision(READ_ONLY if self.read_only(msg) else STATEFUL)
+
+    def inline_ok(self, decision: Decision) -> bool:
+        """Whether the handler may run in the request thread: its round trips are bounded
+        within the budget, so it cannot stall past it (no outbound HTTP happens in a handler:
+        photos are fetched and late answers sent on threads of their own)."""
+        return self.io_bound <= self.budget
 
     def handle(self, msg: Incoming) -> str | None:
         """The text to answer with, or None for `success` (nothing now)."""
-        fixed = self.stateless(msg)
-        if fixed is not None:
+        decision = self.classify(msg)
+        if decision.fixed is not None:
             if self.on_inbound is not None:
                 self.on_inbound(msg)
-            return fixed
+            return decision.fixed
         key = None  # a read-only question is answered afresh for a retry: no claim needed
-        if not self.read_only(msg):
+        if decision.lane != READ_ONLY:
             key = f"{self.dedup_prefix}{msg.channel}:{msg.dedup_key}"
         opening = None
         if msg.kind == "event":  # events do not look at the conversation
@@ -107,7 +137,9 @@ class InboundProcessor:
         if not claimed:
             assert key is not None
             return self._await_first(key)
-        job = _Job(msg, opening, key)
+        if self.inline_ok(decision):
+            return self._answer_inline(msg, opening, key, decision)
+        job = _Job(msg, opening, key, decision)
         self.pool.submit(self._work, job)
         try:
             text = job.answer.result(timeout=self.budget)
@@ -140,6 +172,32 @@ class InboundProcessor:
             return texts.SERVICE_ERROR
         return text
 
+    def _answer_inline(
+        self, msg: Incoming, opening: Opening | None, key: str | None, decision: Decision
+    ) -> str | None:
+        """handle() for a handler that cannot stall (inline_ok): run it here, keep the answer
+        for the retries, answer. No thread, no future, no lock: nothing to hand over."""
+        try:
+            text = self._run(msg, opening, decision)
+        except Exception:
+            log.exception("handler failed for %s kind=%s", self.pseudonym(msg.user), msg.kind)
+            if key is not None:
+                try:  # let a retry of this message try again
+                    self.kv.delete(key)
+                except redis.RedisError as exc:  # it then finds the claim until its TTL
+                    log.warning("claim not released: %s", type(exc).__name__)
+            return texts.SERVICE_ERROR
+        if key is not None:
+            try:
+                self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
+            except redis.RedisError as exc:  # the retries lose their copy, the user does not
+                log.warning(
+                    "answer for %s not kept for retries: %s",
+                    self.pseudonym(msg.user),
+                    type(exc).__name__,
+                )
+        return text
+
     def _work(self, job: _Job) -> None:
         """In the pool: run the handler, keep the answer for the retries, then hand it over.
 
@@ -149,7 +207,7 @@ class InboundProcessor:
         of latency saved. A deferred answer (the request gave up waiting) is not kept: it goes
         out by customer-service message and the retries get `success`."""
         try:
-            text = self._run(job.msg, job.opening)
+            text = self._run(job.msg, job.opening, job.decision)
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
             job.answer.set_exception(exc)
             return
@@ -169,10 +227,12 @@ class InboundProcessor:
                         )
         job.answer.set_result(text)
 
-    def _run(self, msg: Incoming, opening: Opening | None) -> str | None:
+    def _run(
+        self, msg: Incoming, opening: Opening | None, decision: Decision | None = None
+    ) -> str | None:
         if self.on_inbound is not None:
             self.on_inbound(msg)
-        return self.route(msg, self.services, opening).text
+        return self.route(msg, self.services, opening, decision).text
 
     def _await_first(self, key: str) -> str | None:
         """A retry: wait for the first copy's answer and give the same one."""

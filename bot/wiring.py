@@ -13,6 +13,7 @@ from bot.seen import SeenRecorder
 from bot.store.db import Database
 from bot.store.delivery_reports import SqlDeliveryReports
 from bot.store.kv import RedisConversationStore, make_redis
+from bot.store.kv import io_bound as redis_io_bound
 from bot.store.missed import SqlMissedQuestionStore
 from bot.store.photos import PhotoStore
 from bot.store.repos import SqlCampaignStore, SqlUserStore
@@ -22,7 +23,7 @@ from bot.wechat_protocol import Cipher
 from config.settings import Settings, hide_password, instance_secret
 from handlers.ports import Services
 from handlers.resident import with_answers
-from handlers.router import is_read_only, route, stateless_reply
+from handlers.router import classify, is_read_only, route, stateless_reply
 from handlers.types import Incoming
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,14 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     """Connect to the database and Redis (or the embedded defaults) and wire everything.
     An unreachable Redis or database raises here, at start (one line from the CLI), not on
     the first message."""
-    kv = make_redis(settings.redis_url)
+    kv = make_redis(settings.redis_url, settings.redis_timeout)
     if settings.redis_url:
         kv.ping()
-    db = Database(settings.effective_database_url)
+    db = Database(
+        settings.effective_database_url,
+        settings.db_statement_timeout or None,
+        settings.db_connect_timeout,
+    )
     if migrate:
         db.upgrade()
     else:
@@ -88,6 +93,9 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         read_only=is_read_only,
         on_inbound=on_inbound,
         key_prefix=settings.redis_prefix,
+        classify=classify,
+        # One round trip that stalls fails its handler, so the longest is what counts.
+        io_bound=max(db.io_bound, redis_io_bound(kv)),
     )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)

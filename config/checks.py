@@ -154,3 +154,16 @@ def parse_date(name: str, value: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError as exc:
         raise SettingsError(f"{name}={value!r}: expected YYYY-MM-DD") from exc
+
+
+def parse_seconds(name: str, value: str, default: float, least: float = 0.0) -> float:
+    """A number of seconds (decimals allowed), at least `least`; `default` when empty."""
+    if not value.strip():
+        return default
+    try:
+        seconds = float(value)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={value!r}: expected a number of seconds") from exc
+    if not least <= seconds <= 600:
+        raise SettingsError(f"{name}={value!r}: expected seconds between {least:g} and 600")
+    return seconds

@@ -30,6 +30,7 @@ from config.checks import (  # noqa: F401 - re-exported: config.settings.Setting
     parse_date,
     parse_days,
     parse_hhmm,
+    parse_seconds,
 )
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,11 @@ class Settings:
     scheduler_tick_seconds: float = 30.0  # BOT_SCHEDULER_TICK_SECONDS
     scheduler_lease_seconds: float = 30.0  # BOT_SCHEDULER_LEASE_SECONDS
     notice_concurrency: int = 16  # BOT_NOTICE_CONCURRENCY: sends in flight per fan-out
+    # Timeouts of every round trip (s): PostgreSQL statement (0 = none) and connect, Redis.
+    # Bounded, a handler cannot stall past the webhook's budget (bot/inbound.py).
+    db_statement_timeout: float = 1.5
+    db_connect_timeout: int = 2
+    redis_timeout: float = 1.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -198,6 +204,13 @@ class Settings:
             scheduler_tick_seconds=_positive(env, "BOT_SCHEDULER_TICK_SECONDS", 30.0),
             scheduler_lease_seconds=_positive(env, "BOT_SCHEDULER_LEASE_SECONDS", 30.0),
             notice_concurrency=int(_positive(env, "BOT_NOTICE_CONCURRENCY", 16)),
+            db_statement_timeout=parse_seconds(
+                "BOT_DB_STATEMENT_TIMEOUT", get("BOT_DB_STATEMENT_TIMEOUT"), 1.5
+            ),
+            db_connect_timeout=int(
+                parse_seconds("BOT_DB_CONNECT_TIMEOUT", get("BOT_DB_CONNECT_TIMEOUT"), 2, 1)
+            ),
+            redis_timeout=parse_seconds("BOT_REDIS_TIMEOUT", get("BOT_REDIS_TIMEOUT"), 1.0, 0.05),
         )
 
 

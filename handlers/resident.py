@@ -22,15 +22,21 @@ from handlers.suggest_lookup import split_pages
 from handlers.types import Incoming, Reply
 from services import resident as uc
 
-Route = Callable[[Incoming, Services, Opening | None], Reply]
+Route = Callable[[Incoming, Services, Opening | None, router.Decision | None], Reply]
 
 
 def with_answers(route: Route) -> Route:
-    """`route`, with ratings taken and waiting answers told (see the module docstring)."""
+    """`route`, with ratings taken and waiting answers told (see the module docstring).
+    `decision` is the router's classification of `msg`, when the caller made it."""
 
-    def routed(msg: Incoming, services: Services, opening: Opening | None = None) -> Reply:
+    def routed(
+        msg: Incoming,
+        services: Services,
+        opening: Opening | None = None,
+        decision: router.Decision | None = None,
+    ) -> Reply:
         if services.resident is None or msg.kind not in ("text", "voice"):
-            return route(msg, services, opening)
+            return route(msg, services, opening, decision)
         if wf.parse_rating(msg.text) is not None:  # no I/O for any other message
             if opening is None:
                 opening = services.conversations.begin(msg.user)
@@ -39,8 +45,8 @@ def with_answers(route: Route) -> Route:
                 if rated is not None and opening.expired:  # said once: say it here
                     rated = Reply(texts.EXPIRED + "\n\n" + (rated.text or ""))
                 if rated is not None:
-                    return tell_waiting(msg, services, rated)
-        return tell_waiting(msg, services, route(msg, services, opening))
+                    return tell_waiting(msg, services, rated, decision)
+        return tell_waiting(msg, services, route(msg, services, opening, decision), decision)
 
     return routed
 
@@ -55,12 +61,16 @@ def rate(msg: Incoming, services: Services) -> Reply | None:
     return Reply(words.format(ticket=rated.ticket, satisfaction=rated.satisfaction))
 
 
-def tell_waiting(msg: Incoming, services: Services, reply: Reply) -> Reply:
+def tell_waiting(
+    msg: Incoming, services: Services, reply: Reply, decision: router.Decision | None = None
+) -> Reply:
     """`reply` with the user's waiting answers before it (pages when too long together)."""
     store = services.resident
     if store is None or reply.text is None or not store.may_have_waiting(msg.user):
         return reply
-    if router.is_read_only(msg):
+    if decision is None or decision.text != msg.text:  # not decided on this text: decide now
+        decision = router.classify(msg)
+    if decision.lane == router.READ_ONLY:
         return reply
     told = uc.take_waiting(store, msg.user, services.clock.now())
     if not told:

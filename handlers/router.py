@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from domain import intake
-from domain.questions import READ_ONLY_INTENTS, parse_question
+from domain.questions import READ_ONLY_INTENTS, Question, parse_question
 from handlers import basic, offer, schedule, subscription, suggest, texts
 from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
@@ -101,19 +101,60 @@ def normalize(text: str) -> str:
 # asking for help there wants.
 STATELESS: dict[str, str] = {word: texts.HELP for word in HELP_WORDS}
 
-
-def stateless_reply(msg: Incoming) -> str | None:
-    """The fixed answer to a message that needs no state, or None."""
-    if msg.kind not in ("text", "voice") or len(msg.text) > 12:
-        return None
-    word = normalize(msg.text)
-    return STATELESS.get(word) or STATELESS.get(word.lower())
-
-
 # A question, not a remark: a sentence that mentions the schedule ("还应公开每周的到期任务清单")
 # is parsed as a question too, but written inside a 献一策 conversation it is content.
 ASKS = re.compile(r"[?？吗呢几啥哪]|什么|多少|是否|怎么|何时|多久|多长")
 SHORT_QUESTION = 10  # characters: "科技局6月的任务", "本周到期" ask without a question word
+
+# The lanes of a message (bot/inbound.py): a fixed answer (no state read, no claim); a
+# read-only schedule question (the conversation read, no claim); everything else (claimed).
+FIXED, READ_ONLY, STATEFUL = "fixed", "read_only", "stateful"
+_TEXT_KINDS = ("text", "voice")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a message is, decided once from its words before any state is read: its lane, and
+    what the router then needs again (the matched command, the parsed question), so nothing is
+    normalised, matched or parsed twice. `text` is the text it was decided on: the router
+    reuses the decision only for that same text (a voice message's trailing "。" is dropped
+    before routing, which may change what it matches)."""
+
+    lane: str
+    fixed: str | None = None  # FIXED: the answer
+    text: str = ""
+    word: str = ""  # normalize(text)
+    command: Handler | None = None  # the whole-message command, submission or lookup
+    question: Question | None = None  # the schedule question asked, when `parsed`
+    parsed: bool = False
+
+
+_OTHER = Decision(STATEFUL)  # events, images, links, …: no words to decide on
+
+
+def classify(msg: Incoming) -> Decision:
+    """The one classification of a message (see Decision)."""
+    if msg.kind not in _TEXT_KINDS:
+        return _OTHER
+    text = msg.text
+    word = normalize(text)
+    if len(text) <= 12:
+        fixed = STATELESS.get(word) or STATELESS.get(word.lower())
+        if fixed is not None:  # every fixed word is a command too (route answers it so)
+            return Decision(FIXED, fixed, text, word, _match_command(text, word))
+    command = _match_command(text, word)
+    if command is not None or not text or len(text) > 40:
+        return Decision(STATEFUL, None, text, word, command)
+    if len(text) > SHORT_QUESTION and not ASKS.search(text):
+        return Decision(STATEFUL, None, text, word)
+    question = parse_question(text)
+    read_only = question is not None and question.intent in READ_ONLY_INTENTS
+    return Decision(READ_ONLY if read_only else STATEFUL, None, text, word, None, question, True)
+
+
+def stateless_reply(msg: Incoming) -> str | None:
+    """The fixed answer to a message that needs no state, or None."""
+    return classify(msg).fixed
 
 
 def is_read_only(msg: Incoming) -> bool:
@@ -121,20 +162,19 @@ def is_read_only(msg: Incoming) -> bool:
     again), so WeChat's retries need no deduplication claim. Inside a 献一策 conversation it
     is answered too, never written down (_flow_command), so a retry cannot add it twice; a
     longer text without a question word is not one (it holds a claim, and may be content)."""
-    if msg.kind not in ("text", "voice") or not msg.text or len(msg.text) > 40:
-        return False
-    if _command(msg) is not None:
-        return False
-    if len(msg.text) > SHORT_QUESTION and not ASKS.search(msg.text):
-        return False
-    question = parse_question(msg.text)
-    return question is not None and question.intent in READ_ONLY_INTENTS
+    return classify(msg).lane == READ_ONLY
 
 
-def route(msg: Incoming, services: Services, opening: Opening | None = None) -> Reply:
+def route(
+    msg: Incoming,
+    services: Services,
+    opening: Opening | None = None,
+    decision: Decision | None = None,
+) -> Reply:
     """Answer one incoming message or event. `opening` is what the conversation store's
     begin() gave for this user, if the caller already asked (the webhook asks in the same
-    round trip as its dedup claim); otherwise route asks."""
+    round trip as its dedup claim); otherwise route asks. `decision` is classify(msg), if the
+    caller already made it (the webhook does, to choose the lane)."""
     if msg.kind == "event":
         return EVENTS.get(msg.event, basic.silent)(msg, services)
     if msg.kind == "voice":
@@ -142,13 +182,15 @@ def route(msg: Incoming, services: Services, opening: Opening | None = None) -> 
             return basic.voice_unreadable(msg, services)
         # The platform's recognition usually ends with "。": not part of what was said.
         msg = replace(msg, kind="text", text=msg.text.strip().rstrip("。"))
-    if msg.kind == "text":
-        msg = replace(msg, text=msg.text.strip())
+    elif msg.kind == "text" and msg.text != (stripped := msg.text.strip()):
+        msg = replace(msg, text=stripped)
+    if msg.kind == "text" and (decision is None or decision.text != msg.text):
+        decision = classify(msg)
     if opening is None:
         opening = services.conversations.begin(msg.user)
     state = opening.state
     if state and state.get("flow") == suggest.FLOW and msg.kind in ("text", "image"):
-        command = _flow_command(msg) if msg.kind == "text" else None
+        command = _flow_command(msg, decision) if msg.kind == "text" else None
         if command is None:
             return suggest.continue_flow(msg, state, services)
         line = texts.FLOW_STILL_OPEN.get(state.get("step", ""), texts.FLOW_STILL_OPEN["content"])
@@ -158,7 +200,7 @@ def route(msg: Incoming, services: Services, opening: Opening | None = None) -> 
             answered = offer.answer(msg, state, services)
             if answered is not None:
                 return answered
-        reply = _route_stateless(msg, services)
+        reply = _route_stateless(msg, services, decision)
         if opening.expired:
             reply = _with_notice(reply, texts.EXPIRED, before=True)
     # The pages of this answer replace older ones; nothing to clear costs no round trip.
@@ -180,9 +222,11 @@ def _with_notice(reply: Reply, notice: str, before: bool) -> Reply:
     return Reply(notice + texts.MORE_FOOTER.format(remaining=len(more)), more)
 
 
-def _flow_command(msg: Incoming) -> Handler | None:
+def _flow_command(msg: Incoming, decision: Decision | None = None) -> Handler | None:
     """What a text inside an open 献一策 conversation is, if not for the conversation."""
-    text = normalize(msg.text)
+    if decision is None or decision.text != msg.text:
+        decision = classify(msg)
+    text = decision.word
     command = FLOW_COMMANDS.get(text) or FLOW_COMMANDS.get(text.lower())
     if command:
         return command
@@ -190,38 +234,47 @@ def _flow_command(msg: Incoming) -> Handler | None:
     if lookup:
         ticket = lookup.group("ticket")
         return lambda m, s: suggest.lookup(m, ticket, s)
-    if is_read_only(msg):  # answered afresh for a retry: never content (it holds no claim)
-        return lambda m, s: schedule.try_handle(m, s) or schedule.examples_reply()
+    if decision.lane == READ_ONLY:  # answered afresh for a retry: never content (no claim)
+        question = decision.question
+        return lambda m, s: schedule.try_answer(question, m, s) or schedule.examples_reply()
     return None
 
 
 def _command(msg: Incoming) -> Handler | None:
     """The whole-message command, one-message submission or ticket lookup that `msg` is, if
     any: these come before schedule questions (is_read_only asks the same)."""
-    text = normalize(msg.text)
-    command = COMMANDS.get(text) or COMMANDS.get(text.lower())
+    return _match_command(msg.text, normalize(msg.text))
+
+
+def _match_command(text: str, word: str) -> Handler | None:
+    """_command for `text` and its normalize()d `word`."""
+    command = COMMANDS.get(word) or COMMANDS.get(word.lower())
     if command:
         return command
-    offered = intake.recognise(msg.text)  # "献一策 …", "我有个金点子：…", "【建议】…"
+    offered = intake.recognise(text)  # "献一策 …", "我有个金点子：…", "【建议】…"
     if offered is not None:
         if not offered.body:  # the opening alone ("我有个金点子"): the guided conversation
             return suggest.start
         body = offered.body
         return lambda m, s: suggest.submit_one(m, body, s)
-    lookup = LOOKUP.match(text)
+    lookup = LOOKUP.match(word)
     if lookup:
         ticket = lookup.group("ticket")
         return lambda m, s: suggest.lookup(m, ticket, s)
     return None
 
 
-def _route_stateless(msg: Incoming, services: Services) -> Reply:
+def _route_stateless(msg: Incoming, services: Services, decision: Decision | None = None) -> Reply:
     if msg.kind != "text":
         return BY_KIND.get(msg.kind, basic.unknown)(msg, services)
-    command = _command(msg)
-    if command is not None:
-        return command(msg, services)
-    answer = schedule.try_handle(msg, services)
+    if decision is None or decision.text != msg.text:
+        decision = classify(msg)
+    if decision.command is not None:
+        return decision.command(msg, services)
+    if decision.parsed:
+        answer = schedule.try_answer(decision.question, msg, services)
+    else:
+        answer = schedule.try_handle(msg, services)
     if answer is not None:
         return answer
     if offer.worth_offering(msg):  # may be an idea: ask once, never answer it with help

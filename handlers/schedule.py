@@ -37,7 +37,13 @@ def try_handle(msg: Incoming, services: Services) -> Reply | None:
     closest question forms (and are kept as misses)."""
     if msg.kind not in _TEXT_KINDS or not msg.text:
         return None
-    question = parse_question(msg.text)
+    return try_answer(parse_question(msg.text), msg, services)
+
+
+def try_answer(question: Question | None, msg: Incoming, services: Services) -> Reply | None:
+    """try_handle for a message whose text the caller has already parsed into `question`."""
+    if msg.kind not in _TEXT_KINDS or not msg.text:
+        return None
     if question is None:
         return not_understood(msg, services) if looks_like_schedule_question(msg.text) else None
     return answer(question, msg, services)

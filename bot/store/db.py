@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +23,18 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, autocommit: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    autocommit: bool = False,
+    statement_timeout: float | None = None,
+    connect_timeout: int = 10,
+) -> Engine:
     """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys. `autocommit`:
     every statement commits by itself and a returned connection needs no reset (no
-    ROLLBACK round trip on check-in)."""
+    ROLLBACK round trip on check-in). PostgreSQL: `statement_timeout` (seconds) cancels any
+    statement that runs longer, set once per connection (no round trip per statement), and
+    `connect_timeout` bounds a new connection; a host that stops answering mid-statement is
+    given up after the same time (tcp_user_timeout)."""
     extra: dict[str, object] = (
         {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}
     )
@@ -52,10 +61,14 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
     # No pool_pre_ping: it costs a round trip on every checkout. A connection the server
     # dropped fails one request (answered politely, its dedup claim released so WeChat's retry
     # succeeds) and SQLAlchemy then replaces the whole pool; pool_recycle retires idle ones.
+    # A server that does not answer fails the start in seconds, not after TCP's minutes.
+    connect_args: dict[str, object] = {"connect_timeout": max(2, int(connect_timeout))}
+    if statement_timeout:
+        ms = int(statement_timeout * 1000)
+        connect_args |= {"options": f"-c statement_timeout={ms}", "tcp_user_timeout": ms}
     return create_engine(
         url,
-        # A server that does not answer fails the start in seconds, not after TCP's minutes.
-        connect_args={"connect_timeout": 10},
+        connect_args=connect_args,
         pool_size=10,
         max_overflow=20,
         pool_recycle=1800,
@@ -69,11 +82,15 @@ class SchemaNotReady(RuntimeError):
 
 
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factory. `statement_timeout` and `connect_timeout` (seconds,
+    PostgreSQL only) bound every round trip; `io_bound` says how long one may take."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, statement_timeout: float | None = None, connect_timeout: int = 10
+    ) -> None:
         self.url = url = normalize_url(url)
-        self.engine = make_engine(url)
+        self.statement_timeout, self.connect_timeout = statement_timeout, connect_timeout
+        self.engine = make_engine(url, False, statement_timeout, connect_timeout)
         self._autocommit_engine: Engine | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -95,7 +112,9 @@ class Database:
         """A connection where each statement commits by itself: one round trip per statement,
         for the hot path's single reads and single writes (no BEGIN/COMMIT around them)."""
         if self._autocommit_engine is None:
-            self._autocommit_engine = make_engine(self.url, autocommit=True)
+            self._autocommit_engine = make_engine(
+                self.url, True, self.statement_timeout, self.connect_timeout
+            )
         with self._autocommit_engine.connect() as conn:
             yield conn
 
@@ -108,8 +127,19 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":  # a migration may rewrite a big table
+                conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    @property
+    def io_bound(self) -> float:
+        """The longest one statement can take, connecting included (seconds): the statement
+        timeout plus the connect timeout on PostgreSQL; unbounded without a statement timeout,
+        and on SQLite (a writer waits for the file lock; no server cancels it)."""
+        if not self.statement_timeout or self.engine.dialect.name != "postgresql":
+            return math.inf
+        return self.statement_timeout + max(2, self.connect_timeout)
 
     def ping(self) -> bool:
         from sqlalchemy import text

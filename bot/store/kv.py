@@ -7,6 +7,7 @@ protocol: every worker process would get its own, so it is for a single process 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import redis
@@ -18,15 +19,28 @@ EXPIRED_MARKER_TTL = 24 * 3600
 PAGES_TTL = 30 * 60
 
 
-def make_redis(url: str) -> redis.Redis:
-    """A client for `url`, or an embedded in-process store when `url` is empty."""
+def make_redis(url: str, timeout: float = 2.0) -> redis.Redis:
+    """A client for `url`, or an embedded in-process store when `url` is empty. `timeout`
+    (seconds) bounds every command and every new connection."""
     if url:
         return redis.Redis.from_url(
-            url, socket_timeout=2.0, socket_connect_timeout=2.0, health_check_interval=30
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, health_check_interval=30
         )
     import fakeredis
 
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
+def io_bound(client: redis.Redis) -> float:
+    """The longest one command of `client` can take, connecting included (seconds): none for
+    the embedded store, unbounded for a client without timeouts."""
+    kwargs = client.connection_pool.connection_kwargs
+    if "server" in kwargs:
+        return 0.0  # in process (fakeredis): no socket to wait on
+    command, connect = kwargs.get("socket_timeout"), kwargs.get("socket_connect_timeout")
+    if not command or not connect:
+        return math.inf
+    return float(command) + float(connect)
 
 
 # One round trip for what every message needs first: the dedup claim (SET NX, when given),

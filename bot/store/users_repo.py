@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.privacy import Pseudonymizer
 from bot.store.db import Database
 from bot.store.models import UserRow
+from bot.store.users_seen import touch_many_pg
 from handlers.ports import (
     Profile,
 )
@@ -92,6 +93,10 @@ class SqlUserStore:
         if not seen:
             return
         now = _now()
+        if self.db.engine.dialect.name == "postgresql":  # one fixed statement over arrays
+            with self.db.autocommit() as conn:
+                touch_many_pg(conn, seen, self.pseudonym.of, self.channel, now)
+            return
         rows = [
             {
                 "openid": user,
