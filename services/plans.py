@@ -11,7 +11,8 @@ from datetime import datetime
 
 from domain.plan import Plan
 from services import units
-from services.ports import NoticeCounts, PlanStore, UnitStore
+from services.ports import NoticeCounts, PlanStore
+from services.unit_ports import UnitStore
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -253,63 +253,6 @@ class TextSender(Protocol):
     def send_text(self, openid: str, text: str) -> None: ...
 
 
-# --- Units and answer templates (services/units.py, services/templates.py) -------------------
-
-
-@dataclass(frozen=True)
-class Unit:
-    name: str
-    retired: bool = False
-    renamed_to: str | None = None
-
-
-@dataclass(frozen=True)
-class Renamed:
-    """What a unit's rename changed: the tickets re-pointed and how many accounts."""
-
-    tickets: tuple[str, ...]
-    accounts: int
-
-
-class UnitStore(Protocol):
-    """Unit names; each change is written with its audit entries in one transaction."""
-
-    def all(self) -> list[Unit]: ...
-
-    def account_units(self) -> list[str]: ...
-
-    def add(self, name: str, now: datetime, audit: AuditEntry) -> bool: ...
-
-    def restore(self, name: str, audit: AuditEntry) -> bool: ...
-
-    def retire(self, name: str, audit: AuditEntry) -> bool: ...
-
-    def rename(
-        self, old: str, new: str, now: datetime, audit: AuditEntry,
-        ticket_audit: Callable[[str], AuditEntry],
-    ) -> Renamed | None: ...  # fmt: skip
-
-
-@dataclass(frozen=True)
-class AnswerTemplate:
-    id: int
-    name: str
-    text: str
-    campaign: str
-    updated_at: datetime
-
-
-class TemplateStore(Protocol):
-    def all(self) -> list[AnswerTemplate]: ...
-
-    def get(self, template_id: int) -> AnswerTemplate | None: ...
-
-    def save(
-        self, template_id: int | None, name: str, text: str, campaign: str, now: datetime,
-        audit: AuditEntry,
-    ) -> AnswerTemplate | None: ...  # fmt: skip
-
-    def delete(self, template_id: int, audit: AuditEntry) -> bool: ...
 class AnswerSender(TextSender, Protocol):
     def send_template(
         self, openid: str, template_id: str, data: dict[str, str], url: str | None = None

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from domain import workflow as wf
 from services import texts
-from services.ports import AnswerTemplate, AuditEntry, Case, TemplateStore
+from services.ports import AuditEntry, Case
+from services.unit_ports import AnswerTemplate, TemplateStore
 
 MAX_NAME = 100
 MAX_CAMPAIGN = 64

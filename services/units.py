@@ -21,7 +21,8 @@ from datetime import datetime
 from domain import workflow as wf
 from domain.plan import Plan
 from services import texts
-from services.ports import AuditEntry, Renamed, Unit, UnitStore
+from services.ports import AuditEntry
+from services.unit_ports import Renamed, Unit, UnitStore
 
 SEED_ACTOR = "plan"
 

@@ -16,7 +16,8 @@ from bot.store.units_repo import SqlTemplateStore, SqlUnitStore
 from domain import workflow as wf
 from services import templates as tpl
 from services import units as units_uc
-from services.ports import AnswerTemplate, Case
+from services.ports import Case
+from services.unit_ports import AnswerTemplate
 
 
 def unit_store() -> SqlUnitStore:

@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.db import Database
 from bot.store.models import AnswerTemplateRow, ConsoleAccountRow, SuggestionRow, UnitRow
 from bot.store.workflow_repo import audit_row
-from services.ports import AnswerTemplate, AuditEntry, Renamed, Unit
+from services.ports import AuditEntry
+from services.unit_ports import AnswerTemplate, Renamed, Unit
 
 
 class SqlUnitStore:
