@@ -26,6 +26,13 @@ def create_app(settings: Settings | None = None, state: AppState | None = None) 
     from bot.webhook import bp as wechat_bp
 
     app.register_blueprint(wechat_bp)
+    proxies = state.settings.trusted_proxies
+    if proxies:  # behind Nginx: the client's address and scheme from the proxy's headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
     from bot.webhook_wsgi import WebhookFastPath
 
     # GET/POST /wechat answered in front of Flask, without its per-request work.

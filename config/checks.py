@@ -167,3 +167,12 @@ def parse_seconds(name: str, value: str, default: float, least: float = 0.0) -> 
     if not least <= seconds <= 600:
         raise SettingsError(f"{name}={value!r}: expected seconds between {least:g} and 600")
     return seconds
+
+
+def parse_proxies(name: str, value: str) -> int:
+    """How many reverse proxies stand in front of the app (0-5): their X-Forwarded-For and
+    X-Forwarded-Proto are then believed, and no others (a client could forge them)."""
+    text = value.strip() or "0"
+    if not text.isdigit() or int(text) > 5:
+        raise SettingsError(f"{name}={value!r}: expected the number of proxies in front, 0 to 5")
+    return int(text)

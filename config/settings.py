@@ -30,6 +30,7 @@ from config.checks import (  # noqa: F401 - re-exported: config.settings.Setting
     parse_date,
     parse_days,
     parse_hhmm,
+    parse_proxies,
     parse_seconds,
 )
 
@@ -123,6 +124,10 @@ class Settings:
     db_statement_timeout: float = 1.5
     db_connect_timeout: int = 2
     redis_timeout: float = 1.0
+    # Reverse proxies in front (BOT_TRUSTED_PROXIES, e.g. 1 behind Nginx): the console's sign-in
+    # throttle then counts the client's address from X-Forwarded-For, not the proxy's, which
+    # would otherwise lock everyone out together. 0: the header is ignored (it can be forged).
+    trusted_proxies: int = 0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -211,6 +216,7 @@ class Settings:
                 parse_seconds("BOT_DB_CONNECT_TIMEOUT", get("BOT_DB_CONNECT_TIMEOUT"), 2, 1)
             ),
             redis_timeout=parse_seconds("BOT_REDIS_TIMEOUT", get("BOT_REDIS_TIMEOUT"), 1.0, 0.05),
+            trusted_proxies=parse_proxies("BOT_TRUSTED_PROXIES", get("BOT_TRUSTED_PROXIES")),
         )
 
 
