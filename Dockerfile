@@ -12,6 +12,7 @@ COPY handlers ./handlers
 COPY domain ./domain
 COPY jobs ./jobs
 COPY services ./services
+COPY texts ./texts
 COPY config ./config
 COPY alembic.ini ./
 

@@ -41,7 +41,7 @@ _state = app.extensions["bot"]
 _processor = _state.processor
 
 if "floor" in PATCHES:
-    from handlers import texts as _texts
+    from texts import chat as _texts
 
     _processor.handle = lambda msg: _texts.HELP  # type: ignore[method-assign]
 

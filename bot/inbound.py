@@ -31,10 +31,10 @@ import redis
 from bot.privacy import Pseudonymizer
 from bot.store.kv import RedisConversationStore
 from bot.wechat_client import OutboundSender, WeChatAPIError
-from handlers import texts
 from handlers.ports import Opening, Services
 from handlers.router import FIXED, READ_ONLY, STATEFUL, Decision
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 log = logging.getLogger(__name__)
 

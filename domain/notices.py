@@ -26,8 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from domain import notice_texts as T
 from domain.plan import Phase, Plan, Task
+from texts import notices as T
 
 QUIET_START = time(22, 0)
 QUIET_END = time(7, 30)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers import texts
 from handlers.ports import Services
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 
 def help_reply(msg: Incoming, services: Services) -> Reply:

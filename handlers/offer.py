@@ -19,9 +19,10 @@ from dataclasses import replace
 from typing import Any
 
 from domain import intake
-from handlers import suggest, texts
+from handlers import suggest
 from handlers.ports import Services
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 FLOW = "offer"
 YES_WORDS = frozenset(

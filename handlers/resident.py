@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain import workflow as wf
-from handlers import router, texts
+from handlers import router
 from handlers.ports import Opening, Services
 from handlers.schedule_format import nbytes, with_more_footer
 from handlers.suggest_lookup import split_pages
 from handlers.types import Incoming, Reply
 from services import resident as uc
+from texts import chat as texts
 
 Route = Callable[[Incoming, Services, Opening | None, router.Decision | None], Reply]
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 
 from domain import intake
 from domain.questions import READ_ONLY_INTENTS, Question, parse_question
-from handlers import basic, offer, schedule, subscription, suggest, texts
+from handlers import basic, offer, schedule, subscription, suggest
 from handlers.ports import Opening, Services
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 Handler = Callable[[Incoming, Services], Reply]
 MAX_REPLY_BYTES = 2048  # WeCom's documented text limit; we keep every reply within it

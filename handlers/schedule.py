@@ -18,11 +18,11 @@ from domain.questions import Question, looks_like_schedule_question, parse_quest
 from handlers import campaign_choice
 from handlers import schedule_answers as answers
 from handlers import schedule_phases as phases
-from handlers import schedule_texts as T
 from handlers.ports import CampaignInfo, Services
 from handlers.schedule_format import best_matches, owner_units, paginate, with_more_footer
 from handlers.schedule_help import not_understood, remember_miss
 from handlers.types import Incoming, Reply
+from texts import schedule as T
 
 MENU_KEYS: dict[str, Question] = {
     "DUE_THIS_WEEK": Question("due_range", range_kind="this_week"),

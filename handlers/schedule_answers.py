@@ -10,7 +10,6 @@ from domain.calendar import days_until
 from domain.periods import resolve_period
 from domain.plan import Phase, Plan, Task
 from domain.questions import Question
-from handlers import schedule_texts as T
 from handlers.schedule_format import (
     best_matches,
     closest_units,
@@ -24,6 +23,7 @@ from handlers.schedule_format import (
     task_blocks,
     tasks_of_units,
 )
+from texts import schedule as T
 
 _DAY = re.compile(r"^(?:(\d{4})年)?(1[0-2]|[1-9])月([12]\d|3[01]|[1-9])[日号]?$")
 

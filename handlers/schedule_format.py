@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from domain.plan import DateSpan, Plan, Task
-from handlers import schedule_texts as T
-from handlers.texts import MORE_FOOTER  # the router's "更多" footer, appended to later pages
+from texts import schedule as T
+from texts.chat import MORE_FOOTER  # the router's "更多" footer, appended to later pages
 
 MAX_BYTES = 2048  # per message, UTF-8 (WeCom's documented limit; kept for WeChat as well)
 GROUP_THRESHOLD = 6  # lists longer than this are shown in groups

@@ -13,9 +13,9 @@ import logging
 from datetime import datetime
 
 from domain.question_text import normalize
-from handlers import schedule_texts as T
 from handlers.ports import MissedQuestion, Services
 from handlers.types import Incoming, Reply
+from texts import schedule as T
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from datetime import date
 from domain.calendar import days_until
 from domain.plan import Phase, Plan
 from domain.questions import Question
-from handlers import schedule_texts as T
 from handlers.schedule_format import best_matches, fmt_date, fmt_span, paginate, task_blocks
+from texts import schedule as T
 
 
 def ordered_phases(plan: Plan) -> list[Phase]:

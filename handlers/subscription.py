@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers import texts
 from handlers.ports import CampaignInfo, Services
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 
 def _campaign(user: str, services: Services) -> tuple[CampaignInfo | None, list[CampaignInfo]]:

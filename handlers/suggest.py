@@ -21,11 +21,12 @@ import unicodedata
 from typing import Any
 
 from domain import suggestion as rules
-from handlers import campaign_choice, texts
+from handlers import campaign_choice
 from handlers import suggest_store as store
 from handlers.ports import CampaignInfo, Services
 from handlers.suggest_lookup import lookup, my_suggestions, preview  # noqa: F401 - the router's
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 FLOW = "suggest"
 START_WORDS = {

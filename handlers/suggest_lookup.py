@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from domain import suggestion as rules
 from domain import workflow as wf
-from handlers import texts
 from handlers.ports import Services
 from handlers.schedule_format import nbytes, paginate, with_more_footer
 from handlers.types import Incoming, Reply
 from services.ports import AnswerInfo
+from texts import chat as texts
 
 PREVIEW_CHARS = 60
 REPLY_PREVIEW_CHARS = 30

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain import suggestion as rules
-from handlers import texts
 from handlers.ports import NewSuggestion, Services
 from handlers.types import Incoming, Reply
+from texts import chat as texts
 
 
 def too_short(content: str, services: Services) -> bool:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from domain.notice_texts import TEMPLATE_KEYS
-from services import texts
 from services.answer_links import AnswerLinks
 from services.ports import AnswerSender, Outbox, OutboxItem, TextSender
+from texts import workflow as texts
+from texts.notices import TEMPLATE_KEYS
 
 WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # WeChat's window, with a margin
 MAX_ATTEMPTS = 3

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain import workflow as wf
-from services import texts
 from services.answer_links import AnswerLinks
 from services.ports import AnswerInfo, AuditEntry, ResidentStore, WorkflowStore
+from texts import workflow as texts
 
 
 def take_waiting(store: ResidentStore, user: str, now: datetime) -> list[str]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain import workflow as wf
-from services import texts
 from services.ports import AuditEntry, Case, CaseQuery, WorkflowStore
+from texts import workflow as texts
 
 DEFAULT_CLI_OUTCOME = wf.FOR_REFERENCE
 

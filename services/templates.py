@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import workflow as wf
-from services import texts
 from services.ports import AuditEntry, Case
 from services.unit_ports import AnswerTemplate, TemplateStore
+from texts import workflow as texts
 
 MAX_NAME = 100
 MAX_CAMPAIGN = 64

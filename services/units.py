@@ -20,9 +20,9 @@ from datetime import datetime
 
 from domain import workflow as wf
 from domain.plan import Plan
-from services import texts
 from services.ports import AuditEntry
 from services.unit_ports import Renamed, Unit, UnitStore
+from texts import workflow as texts
 
 SEED_ACTOR = "plan"
 

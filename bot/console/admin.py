@@ -8,11 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from bot.console import auth, texts, workflow_pages
+from bot.console import auth, workflow_pages
 from bot.console.blueprint import bp, console
 from domain import workflow as wf
 from services import accounts
 from services import units as units_uc
+from texts import console as texts
 
 AUDIT_ROWS = 500
 

@@ -8,11 +8,11 @@ from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from bot.console import texts
 from bot.console.blueprint import bp, console
 from domain import workflow as wf
 from services import accounts
 from services.ports import Account, AuditEntry
+from texts import console as texts
 
 
 class ConsoleUser(UserMixin):

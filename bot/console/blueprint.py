@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from bot.console import texts
+from texts import console as texts
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()  # checked for this blueprint only (see _csrf)

@@ -15,13 +15,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from bot.console import auth, texts
+from bot.console import auth
 from bot.console.blueprint import bp, console
 from bot.console.workflow_pages import active_units, require_unit
 from domain import workflow as wf
 from services import answers
 from services import suggestions as uc
 from services import units as units_uc
+from texts import console as texts
 
 MAX_REASONS = 10
 KEEP = ("campaign", "status", "unit", "q", "page")

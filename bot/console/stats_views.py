@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime
 from flask import Response, abort, render_template, request
 from flask_login import login_required
 
-from bot.console import auth, stats_tables, texts
+from bot.console import auth, stats_tables
 from bot.console.blueprint import bp, console
 from bot.console.svg import bar_chart, day_chart
 from bot.console.timeline_svg import timeline_chart
 from domain import stats as rules
 from domain import workflow as wf
-from domain.notice_texts import KIND_LABELS
 from services import stats as uc
+from texts import console as texts
+from texts.notices import KIND_LABELS
 
 
 def _day(text: str | None) -> tuple[date | None, bool]:

@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from bot.console import auth, texts, workflow_pages  # noqa: F401 - auth adds sign-in routes
+from bot.console import auth, workflow_pages  # noqa: F401 - auth adds sign-in routes
 from bot.console.blueprint import bp, console
 from bot.console.inbox_form import PER_PAGE
 from bot.console.inbox_form import parse as parse_filters
@@ -19,6 +19,7 @@ from services import answers
 from services import inbox as related
 from services import suggestions as uc
 from services import units as units_uc
+from texts import console as texts
 
 
 def _units() -> list[str]:

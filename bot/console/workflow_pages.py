@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from bot.console import auth, texts
+from bot.console import auth
 from bot.console.blueprint import bp, console
 from bot.store.units_repo import SqlTemplateStore, SqlUnitStore
 from domain import workflow as wf
@@ -18,6 +18,7 @@ from services import templates as tpl
 from services import units as units_uc
 from services.ports import Case
 from services.unit_ports import AnswerTemplate
+from texts import console as texts
 
 
 def unit_store() -> SqlUnitStore:

@@ -1,7 +1,7 @@
 """What a person does in the console, as Selenium steps. Selectors lean on what other work is
 least likely to change: form field names, form action URLs, link targets, data-ticket on
 inbox rows (falling back to the row that shows the ticket), and the texts in
-bot/console/texts.py."""
+texts/console.py."""
 
 from __future__ import annotations
 

@@ -9,12 +9,12 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from bot.console import texts
 from domain import workflow as wf
 from services import accounts
 from tests.browser import pages
 from tests.browser.conftest import Live
 from tests.integration.console_helpers import NOW, stores
+from texts import console as texts
 
 pytestmark = pytest.mark.browser
 

@@ -14,12 +14,12 @@ from bot.app import create_app
 from bot.planfile import load_plan
 from bot.store.repos import save_plan
 from domain import workflow as wf
-from handlers import texts
 from services import answers
 from services import suggestions as uc
 from tests.e2e import test_answer_delivery as kit
 from tests.integration.console_helpers import new_suggestion, stores
 from tests.wechat_sim import WeChatSim, text_xml
+from texts import chat as texts
 
 REV = wf.Actor("rev", wf.REVIEWER)
 fake, make_state = kit.fake, kit.make_state  # the fake WeChat API and states sending to it

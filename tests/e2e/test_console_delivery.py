@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.console import texts
 from domain import workflow as wf
 from services import resident
 from services import suggestions as uc
 from tests.e2e.test_console import people, post, sign_in  # noqa: F401 - the fixture
 from tests.integration.console_helpers import new_suggestion, stores
+from texts import console as texts
 
 REV = wf.Actor("rev", wf.REVIEWER)
 

@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, func, inspect, select
 
 from bot.store.db import normalize_url
 from bot.store.models import CampaignRow, SuggestionRow
-from handlers import schedule_texts as T
 from tests.e2e.test_cli import PLANS, run
+from texts import schedule as T
 
 IDEA = "我有个金点子：建议在老街口增设一处公交候车亭，方便老人出行"
 FIRST_RUN = ["本周有什么到期", "现在是什么阶段", "科技局6月的任务", IDEA, "我的建议"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.store.models import SuggestionRow
-from handlers import texts
 from tests.wechat_sim import WeChatSim, text_xml, voice_xml
+from texts import chat as texts
 
 
 def contents(state, user: str) -> list[str]:  # type: ignore[no-untyped-def]

@@ -14,11 +14,11 @@ from bot.store.delivery_reports import CustomerServiceQuota
 from bot.store.models import DeliveryRow, UserRow
 from bot.wiring import build_state
 from domain.plan import Phase, Plan
-from handlers import texts
 from tests.conftest import make_settings
 from tests.fakes.fake_wechat import FakeWeChat
 from tests.integration import test_delivery as kit
 from tests.wechat_sim import WeChatSim, event_xml, text_xml
+from texts import chat as texts
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APPID = "wx_test_app"  # the callback's appid (safe mode) is also the API's

@@ -16,9 +16,9 @@ from bot.store.kv import io_bound as redis_io_bound
 from bot.store.kv import make_redis
 from bot.wechat_protocol import parse_xml, to_incoming
 from config.settings import Settings, SettingsError
-from handlers import texts
 from tests.conftest import make_settings
 from tests.wechat_sim import text_xml
+from texts import chat as texts
 
 
 def test_settings_read_the_timeouts():

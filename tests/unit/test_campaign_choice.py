@@ -8,12 +8,12 @@ import pytest
 
 from domain.plan import DateSpan, Phase, Plan, Task
 from handlers import campaign_choice as cc
-from handlers import schedule_texts as T
 from handlers.ports import Services
 from handlers.schedule import try_handle
 from handlers.suggest import submit_one
 from handlers.types import Incoming
 from tests.fakes.memory import make_services
+from texts import schedule as T
 
 
 def _phase(name: str, start: date, end: date) -> Phase:

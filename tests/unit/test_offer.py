@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from domain.plan import DateSpan, Phase, Plan
-from handlers import texts
 from handlers.router import route
 from handlers.types import Incoming
 from tests.fakes.memory import make_services
 from tests.unit.test_intake import OPENINGS, PHRASINGS
+from texts import chat as texts
 
 
 def _plan(code: str, name: str) -> Plan:

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from domain.plan import DateSpan, Phase, Plan, Task
-from handlers import texts
 from handlers.router import route
 from handlers.types import Incoming
 from tests.fakes.memory import make_services
+from texts import chat as texts
 
 PLAN = Plan(
     code="kjj-2018",

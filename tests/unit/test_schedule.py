@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from domain.plan import DateSpan, Phase, Plan, Task
-from handlers import schedule_texts as T
 from handlers.ports import NewSuggestion, Opening, Services
 from handlers.router import route
 from handlers.schedule import examples_reply, handle_menu, try_handle
 from handlers.schedule_format import MAX_BYTES, nbytes
-from handlers.texts import MORE_NONE
 from handlers.types import Incoming, Reply
 from tests.fakes.memory import SHANGHAI, make_services
+from texts import schedule as T
+from texts.chat import MORE_NONE
 
 TODAY = date(2018, 6, 4)  # a Monday
 

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 
 from domain.plan import DateSpan, Phase, Plan, Task
-from handlers import schedule_texts as T
 from handlers.ports import Services
 from handlers.router import MAX_REPLY_BYTES, is_read_only, route
 from handlers.schedule_help import FORMS, closest_forms
 from handlers.types import Incoming
 from tests.fakes.memory import make_services
 from tests.fakes.missed import BrokenMissedStore, MemoryMissedStore
+from texts import schedule as T
 
 TODAY = date(2018, 6, 4)
 PLAN = Plan(

@@ -8,7 +8,7 @@ ANSWER_MESSAGE = "您的建议有了答复：\n编号：{ticket}\n办理结果�
 RATING_INVITATION = "\n\n欢迎您对这次答复作个评价：回复 1 满意、2 基本满意、3 不满意。"
 
 # The template message (outside the 48-hour window): each value at most 20 characters, one
-# line; the keys are those of the notices' template (domain/notice_texts.py TEMPLATE_KEYS).
+# line; the keys are those of the notices' template (texts/notices.py TEMPLATE_KEYS).
 TEMPLATE_KIND = "建议答复通知"
 TEMPLATE_TICKET = "建议编号{ticket}"
 TEMPLATE_DATE = "{year}年{month}月{day}日"

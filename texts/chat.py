@@ -1,7 +1,7 @@
 """Every user-facing sentence of the suggestion flow, help and subscriptions, in one place.
 
 Cadres may change the wording here without touching logic. Keep the `{placeholders}`.
-Schedule answers keep theirs in handlers/schedule_texts.py.
+Schedule answers keep theirs in texts/schedule.py.
 """
 
 WELCOME = (
@@ -105,7 +105,7 @@ TICKET_NOT_FOUND = "没有找到编号为 {ticket} 的建议。只能查询您�
 TICKET_BAD = "请发送“查询 ”加6位编号，例如：查询 K3Q9A7。"
 
 # --- answers and 回访 (handlers/resident.py) ---------------------------------------------------
-# A waiting answer ("您的建议有了答复：…", services/texts.py) comes first in the reply to the
+# A waiting answer ("您的建议有了答复：…", texts/workflow.py) comes first in the reply to the
 # resident's next message, then this line, then the answer to what they wrote.
 TOLD_THEN = "\n\n——\n"
 RATED_THANKS = (

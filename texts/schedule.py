@@ -22,7 +22,7 @@ GROUP_OTHER = "其他"
 GROUP_MONTH = "{month}月"
 GROUP_UNDATED = "未定时间"
 CONTINUED = "（续）{header}"
-# The "更多" footer itself is the router's (handlers/texts.py MORE_FOOTER): one wording for all.
+# The "更多" footer itself is the router's (texts/chat.py MORE_FOOTER): one wording for all.
 UNIT_SEPARATOR = "、"
 TRUNCATED = "…"
 
