@@ -35,6 +35,7 @@ from bot import xlsx_rows
 from bot.export_record import FIELDS
 from bot.xlsx_rows import DATE, NUMBER, TEXT, WRAP, StreamingSheet, Styles
 from domain import workflow as wf
+from domain.stats import SATISFACTION_LEVELS, satisfied_share
 
 # What staff read (Simplified Chinese), in FIELDS order.
 HEADERS = {
@@ -59,7 +60,7 @@ WIDTHS = {
 }  # fmt: skip
 SUMMARY_TITLE = "汇总"
 NO_CAMPAIGN = "未分活动"
-RATINGS = ("满意", "基本满意", "不满意")  # 回访 (suggestions.satisfaction)
+RATINGS = SATISFACTION_LEVELS  # 回访 (suggestions.satisfaction)
 ANSWERED = "已答复（含已办结）"
 RATE = "满意率"
 EXPORTED_AT = "导出时间：{when}"
@@ -145,10 +146,11 @@ def _summary(
 
     def line(name: str, code: str, total: int, status: Counter[str], outcome: Counter[str],
              answered: int, rated: Counter[str]) -> list[Any]:  # fmt: skip
+        share = satisfied_share(rated)  # the statistics page's rule: 满意 + 基本满意
         count = sum(rated[r] for r in RATINGS)
         rate: Any = ""
-        if count:
-            rate = WriteOnlyCell(ws, value=(rated[RATINGS[0]] + rated[RATINGS[1]]) / count)
+        if share is not None:
+            rate = WriteOnlyCell(ws, value=share)
             rate.number_format = "0.0%"
         return [
             name, code, total, *(status[s] for s in wf.STATUSES),
