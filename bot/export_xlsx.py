@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
+from zipfile import ZIP_DEFLATED, ZipFile
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -30,6 +31,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from bot import xlsx_rows
 from bot.export_record import FIELDS
@@ -202,5 +204,10 @@ def write(
     for sheet in sheets.values():
         sheet.finish()
     _summary(summary, list(sheets.values()), ratings, scope, tz)
-    wb.save(out)
+    # openpyxl's save_workbook, at deflate level 1 instead of 6: three times faster on Chinese
+    # text (about 20 ms a MB instead of 60, and 100,000 ideas are 100+ MB of sheet XML), for a
+    # file a little larger.
+    wb.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    with ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
+        ExcelWriter(wb, archive).save()
     return count
