@@ -273,12 +273,13 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, "-m", "bench.bench_export", "peer", "--out",
                    str(folder / "peer.xlsx")]  # fmt: skip
             bare.append(measure(cmd, env, folder / "peer.log"))
+            peer_size = (folder / "peer.xlsx").stat().st_size / 1e6
             o, p = ours[-1], bare[-1]
             print(
                 f"run {run}: ours {o['wall']:.2f} s wall, {o['cpu']:.2f} s CPU, {o['rss']:.1f} MB"
                 f" ({size:.1f} MB file) | peer {p['wall']:.2f} s, {p['cpu']:.2f} s CPU,"
-                f" {p['rss']:.1f} MB | ours/peer wall {o['wall'] / p['wall']:.2f}×,"
-                f" RSS {o['rss'] / p['rss']:.2f}×"
+                f" {p['rss']:.1f} MB ({peer_size:.1f} MB file) |"
+                f" ours/peer wall {o['wall'] / p['wall']:.2f}×, RSS {o['rss'] / p['rss']:.2f}×"
             )
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
