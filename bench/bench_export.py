@@ -6,8 +6,8 @@
    failure or Ctrl-C), migrates it, loads 3 campaigns and COPYs N suggestions spread over them:
    mixed statuses, outcomes, units, answers (with replied_at), satisfaction, attachments, Chinese
    texts of 20–600 characters, some starting with = + - @.
-2. Each run, one after the other, as subprocesses measured the same way (wall clock; CPU and peak
-   RSS from os.wait4, i.e. that child's own rusage):
+2. Each run, one after the other, as subprocesses measured the same way (wall clock; CPU from
+   os.wait4; peak RSS from the child's own VmHWM in /proc, polled every 20 ms):
    (a) ours: `python -m bot suggestions export --format xlsx --out F` (the command staff run);
    (b) the peer: a bare openpyxl write-only dump of the same rows (`python -m
        bench.bench_export peer --out F`): the same streamed query, one sheet, plain values,
@@ -169,17 +169,40 @@ def drop(name: str, admin_url: str) -> None:
     admin.dispose()
 
 
+def _peak_kb(pid: int) -> int:
+    """The process's peak resident set so far (VmHWM, kB); 0 once it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, float]:
-    """Run `cmd`; its wall time, CPU time (user + sys) and peak RSS (MB), from wait4."""
+    """Run `cmd`; its wall time, CPU time (user + sys, from wait4) and peak RSS in MB.
+
+    Peak RSS is the child's own VmHWM, read every 20 ms until it exits (the last read is at
+    most 20 ms before). Not ru_maxrss: Linux carries the parent's resident size at fork into
+    the child's ru_maxrss, so it would report this bench's own size whenever that is larger."""
     with open(log, "wb") as err:
         began = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=err, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _peak_kb(proc.pid))
+            time.sleep(0.02)
         wall = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{log.read_text()[-2000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
+    rss = peak or usage.ru_maxrss  # no /proc: the rusage figure, an upper bound
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss / 1024}
 
 
 def check(path: Path, n: int) -> None:
