@@ -189,15 +189,15 @@ def suggestions(args: argparse.Namespace, settings: Settings) -> int:
             raise CliError(problem)
     state = _state(settings)
     try:
-        rows = export.records(state.db, settings.tz)
+        exporter = export.SqlExport(state.db, settings.tz)
         if args.out:
             with open(args.out, "wb") as fh:
-                count = export.write(args.format, rows, fh)
+                count = exporter.write(args.format, fh)
             print(f"{count} suggestions written to {args.out}", file=sys.stderr)
         else:
             if args.format == "xlsx":
                 raise CliError("xlsx needs --out FILE")
-            export.write(args.format, rows, sys.stdout.buffer)
+            exporter.write(args.format, sys.stdout.buffer)
             sys.stdout.flush()
     finally:
         state.close()

@@ -1,4 +1,15 @@
-"""Suggestions export (INTERFACES.md "Export record"): json, csv (with BOM) and xlsx."""
+"""Suggestions export (INTERFACES.md "Export record"): json, csv (with BOM) and xlsx.
+
+All three stream: rows come from the database in batches (bot/store/export_rows.py) and go out
+one by one, so 100,000 suggestions never sit in memory together. They carry the same columns,
+FIELDS, in that order; xlsx shows them with Chinese headers for staff (bot/export_xlsx.py).
+
+Formula injection (a resident writing "=HYPERLINK(…)" or "+1…" as an idea): json carries the
+text as it is; csv puts a ' before any value that starts with = + - @ (or a tab or carriage
+return), as OWASP advises, since spreadsheets evaluate such csv cells; xlsx keeps the exact text
+in a string cell (never a formula) marked "quote prefix", so Excel shows it as text even when
+the cell is edited.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +17,15 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
+from bot.export_record import FIELDS, FORMULA_STARTS
+from bot.store import export_rows
 from bot.store.db import Database
-from bot.store.models import SuggestionRow
 
-FIELDS = [
-    "ticket",
-    "campaign",
-    "topic",
-    "content",
-    "status",
-    "created_at",
-    "channel",
-    "author",
-    "attachments",
-]
 FORMATS = ("csv", "json", "xlsx")
 
 
@@ -48,66 +47,104 @@ def target_problem(out: str) -> str | None:
     return None
 
 
-def records(db: Database, tz: ZoneInfo) -> Iterator[dict[str, Any]]:
-    """Every suggestion as an export record, oldest first. The openid never leaves the database."""
-    with db.session() as s:
-        rows = s.execute(
-            select(
-                SuggestionRow.ticket,
-                SuggestionRow.campaign_code,
-                SuggestionRow.topic,
-                SuggestionRow.content,
-                SuggestionRow.status,
-                SuggestionRow.created_at,
-                SuggestionRow.channel,
-                SuggestionRow.author,
-                SuggestionRow.attachments,
-            )
-            .order_by(SuggestionRow.created_at, SuggestionRow.id)
-            .execution_options(yield_per=500)
-        )
-        for row in rows:
-            yield {
-                "ticket": row.ticket,
-                "campaign": row.campaign_code,
-                "topic": row.topic,
-                "content": row.content,
-                "status": row.status,
-                "created_at": row.created_at.astimezone(tz).isoformat(timespec="seconds"),
-                "channel": row.channel,
-                "author": row.author,
-                "attachments": len(row.attachments or []),
-            }
+def records(db: Database, tz: ZoneInfo, unit: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every suggestion (or only those assigned to `unit`) as an export record, oldest first.
+    Times are ISO 8601 in the campaign time zone; a field with nothing yet is None (json null,
+    an empty csv or xlsx cell). The openid never leaves the database."""
+    for row in export_rows.stream(db, unit):
+        yield {
+            "ticket": row.ticket,
+            "campaign": row.campaign,
+            "topic": row.topic,
+            "content": row.content,
+            "status": row.status,
+            "created_at": row.created_at.astimezone(tz).isoformat(timespec="seconds"),
+            "channel": row.channel,
+            "author": row.author,
+            "attachments": len(row.attachments or []),
+            "outcome": row.outcome,
+            "unit": row.unit,
+            "reply": row.reply,
+            "replied_at": (
+                row.replied_at.astimezone(tz).isoformat(timespec="seconds")
+                if row.replied_at
+                else None
+            ),
+        }
 
 
-def write(fmt: str, rows: Iterator[dict[str, Any]], out: BinaryIO) -> int:
-    """Write `rows` to `out` in `fmt`; returns the count written."""
+def csv_safe(value: object) -> object:
+    """A csv cell a spreadsheet will not run: text that looks like a formula gets a '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _json(rows: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    """The same bytes as json.dumps(list(rows), indent=2), one record at a time."""
+    count = 0
+    for row in rows:
+        item = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write((",\n  " if count else "[\n  ").encode("utf-8") + item.encode("utf-8"))
+        count += 1
+    out.write(b"\n]\n" if count else b"[]\n")
+    return count
+
+
+def _csv(rows: Iterable[dict[str, Any]], out: BinaryIO) -> int:
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
+    writer = csv.writer(text)
+    writer.writerow(FIELDS)
+    count = 0
+    for row in rows:
+        writer.writerow([csv_safe(row.get(f)) for f in FIELDS])
+        count += 1
+    text.flush()
+    text.detach()
+    return count
+
+
+def write(
+    fmt: str,
+    rows: Iterable[dict[str, Any]],
+    out: BinaryIO,
+    *,
+    campaigns: dict[str, str] | None = None,
+    ratings: dict[str, Any] | None = None,
+    scope: str = "",
+    tz: ZoneInfo | None = None,
+) -> int:
+    """Write `rows` (records) to `out` in `fmt`; returns the count written. For xlsx,
+    `campaigns` (code -> name) names the sheets, `ratings` (code -> Counter) feeds the summary's
+    satisfaction, `scope` is a line saying whose rows these are, `tz` dates the summary."""
     if fmt == "json":
-        items = list(rows)
-        out.write(json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8"))
-        out.write(b"\n")
-        return len(items)
+        return _json(rows, out)
     if fmt == "csv":
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # BOM: Excel reads UTF-8
-        writer = csv.DictWriter(text, fieldnames=FIELDS)
-        writer.writeheader()
-        count = 0
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-        text.flush()
-        text.detach()
-        return count
+        return _csv(rows, out)
     if fmt == "xlsx":
-        from openpyxl import Workbook
+        from bot import export_xlsx
 
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("建议")
-        ws.append(FIELDS)
-        count = 0
-        for row in rows:
-            ws.append([row[f] for f in FIELDS])
-            count += 1
-        wb.save(out)
-        return count
+        return export_xlsx.write(rows, out, campaigns or {}, ratings or {}, scope, tz)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+class SqlExport:
+    """The export as the use case sees it (services/ports.py SuggestionExport)."""
+
+    def __init__(self, db: Database, tz: ZoneInfo) -> None:
+        self.db = db
+        self.tz = tz
+
+    def write(self, fmt: str, out: BinaryIO, unit: str | None = None, scope: str = "") -> int:
+        rows = records(self.db, self.tz, unit)
+        if fmt != "xlsx":
+            return write(fmt, rows, out)
+        return write(
+            fmt,
+            rows,
+            out,
+            campaigns=export_rows.campaign_names(self.db),
+            ratings=export_rows.satisfaction(self.db, unit),
+            scope=scope,
+            tz=self.tz,
+        )

@@ -147,3 +147,9 @@ AUDIT_ACTIONS.update(
         "template_delete": "删除答复模板",
     }
 )
+
+# The suggestions download (bot/console/downloads.py, console/_nav_export.html).
+EXPORT_LINK = "导出Excel"
+EXPORT_TITLE = "下载建议汇总表（Excel，含汇总页和各活动分表）"
+EXPORT_FILE = "群众建议-{day}.xlsx"
+AUDIT_ACTIONS["export"] = "导出建议"

@@ -27,3 +27,8 @@ TEMPLATE_LABEL = "模板：{name}"
 NO_DRAFT = "还没有答复草稿，请先起草答复。"
 BULK_TOO_MANY = "一次最多处理{limit}条，请分批操作。"
 SATISFACTION_LABEL = "满意度：{satisfaction}"
+
+# The suggestions download (services/exports.py): the xlsx summary's scope line, the audit row.
+EXPORT_ALL = "范围：全部建议"
+EXPORT_UNIT = "范围：交办给{unit}的建议"
+EXPORT_AUDIT = "{count}条 · {scope}"

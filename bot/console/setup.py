@@ -81,6 +81,7 @@ def init_console(app: Flask, state: AppState) -> None:
     login.init_app(app)
 
     # each adds its routes to bp
+    import bot.console.downloads  # noqa: F401 - GET /console/export.xlsx
     from bot.console import admin, auth, bulk, photos, views, workflow_pages  # noqa: F401
     from bot.console import stats_views as _stats  # noqa: F401 - statistics, timeline
 

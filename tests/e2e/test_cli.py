@@ -118,7 +118,14 @@ def test_export_command(tmp_path, fmt):
     elif fmt == "csv":
         assert raw.startswith(b"\xef\xbb\xbf") and "智慧农贸市场".encode() in raw
     else:
+        from openpyxl import load_workbook
+
         assert raw[:2] == b"PK"
+        book = load_workbook(out)
+        assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 2  # + one campaign
+        sheet = book.worksheets[1]
+        assert sheet["A1"].value == "编号" and sheet["A1"].comment.text == "ticket"
+        assert "智慧农贸市场" in sheet["D2"].value
 
 
 def test_db_upgrade_is_idempotent(tmp_path):

@@ -194,10 +194,13 @@ def test_export_formats_carry_the_record_and_no_openid(one_campaign, tmp_path):
 
     path = tmp_path / "s.xlsx"
     with open(path, "wb") as fh:
-        export.write("xlsx", export.records(one_campaign.db, one_campaign.settings.tz), fh)
-    sheet = load_workbook(path).active
+        export.SqlExport(one_campaign.db, one_campaign.settings.tz).write("xlsx", fh)
+    book = load_workbook(path)
+    assert book.sheetnames == ["汇总", "市科技局解放思想大讨论"]
+    sheet = book["市科技局解放思想大讨论"]
+    assert [c.comment.text for c in sheet[1]] == export.FIELDS  # Chinese labels, field comments
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == export.FIELDS and values[1][3].startswith("建议开通政务服务")
+    assert values[0][0] == "编号" and values[1][3].startswith("建议开通政务服务")
 
 
 def test_pseudonym_is_stable_and_keyed(one_campaign):
