@@ -10,9 +10,9 @@ from typing import BinaryIO
 
 from domain import workflow as wf
 from domain.export_rules import export_scope
-from services import texts
 from services.export_ports import SuggestionExport
 from services.ports import AuditEntry, AuditStore
+from texts import workflow as texts
 
 EXPORT = "export"  # the audit action
 

@@ -16,10 +16,11 @@ from flask_login import login_required
 from werkzeug.wsgi import wrap_file
 
 from bot import export
-from bot.console import auth, texts
+from bot.console import auth
 from bot.console.blueprint import bp, console
 from domain import workflow as wf
 from services import exports
+from texts import console as texts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
