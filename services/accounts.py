@@ -15,6 +15,7 @@ from datetime import datetime
 from domain import workflow as wf
 from services.passwords import DUMMY_HASH, hash_password, verify_password
 from services.ports import Account, AccountStore, AuditEntry, AuditStore, Throttle
+from texts import workflow as T
 
 LOGIN_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 MIN_PASSWORD = 8
@@ -43,37 +44,37 @@ def add_account(
     if not LOGIN_RE.match(login):
         raise AccountError(
             "login must be 2-64 letters, digits, '.', '_' or '-'",
-            "账号须为2至64位字母、数字或 . _ -。",
+            T.ACCOUNT_LOGIN_RULE,
         )
     if role not in wf.ROLES:
-        raise AccountError(f"role must be one of {', '.join(wf.ROLES)}", "请选择角色。")
+        raise AccountError(f"role must be one of {', '.join(wf.ROLES)}", T.ACCOUNT_ROLE_REQUIRED)
     if role == wf.UNIT and not unit:
-        raise AccountError("a unit account needs --unit NAME", "承办单位账号需要填写单位名称。")
+        raise AccountError("a unit account needs --unit NAME", T.ACCOUNT_UNIT_REQUIRED)
     if role != wf.UNIT and unit:
-        raise AccountError("--unit is only for unit accounts", "只有承办单位账号填写单位名称。")
+        raise AccountError("--unit is only for unit accounts", T.ACCOUNT_UNIT_ONLY)
     if len(unit) > wf.MAX_UNIT:
-        raise AccountError("unit name too long", "单位名称过长。")
+        raise AccountError("unit name too long", T.UNIT_NAME_TOO_LONG)
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise AccountError(
             f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters",
-            f"密码须为{MIN_PASSWORD}至{MAX_PASSWORD}位。",
+            T.ACCOUNT_PASSWORD_LENGTH.format(least=MIN_PASSWORD, most=MAX_PASSWORD),
         )
     after = f"{role}" + (f" · {unit}" if unit else "")
     entry = AuditEntry(now, by, "account_add", f"account:{login}", "", after)
     account = store.add(login, role, unit, hash_password(password), now, entry)
     if account is None:
-        raise AccountError(f"login {login!r} already exists", f"账号 {login} 已存在。")
+        raise AccountError(f"login {login!r} already exists", T.ACCOUNT_EXISTS.format(login=login))
     return account
 
 
 def set_disabled(store: AccountStore, by: str, login: str, disabled: bool, now: datetime) -> None:
     if disabled and by == login:
-        raise AccountError("you cannot disable your own account", "不能停用自己正在使用的账号。")
+        raise AccountError("you cannot disable your own account", T.ACCOUNT_NOT_SELF)
     before, after = ("active", "disabled") if disabled else ("disabled", "active")
     action = "account_disable" if disabled else "account_enable"
     entry = AuditEntry(now, by, action, f"account:{login}", before, after)
     if not store.set_disabled(login, disabled, entry):
-        raise AccountError(f"no account {login!r}", f"没有账号 {login}。")
+        raise AccountError(f"no account {login!r}", T.ACCOUNT_MISSING.format(login=login))
 
 
 def actor_of(account: Account) -> wf.Actor:

@@ -32,13 +32,13 @@ def _clean(name: str, text: str, campaign: str) -> tuple[str, str, str]:
     text = (text or "").strip()
     campaign = (campaign or "").strip()
     if not name or len(name) > MAX_NAME:
-        raise TemplateError("template name: 1-100 characters", "模板名称须为1至100个字。")
+        raise TemplateError("template name: 1-100 characters", texts.TEMPLATE_NAME_LENGTH)
     if not text:
-        raise TemplateError("template text is required", "请填写模板内容。")
+        raise TemplateError("template text is required", texts.TEMPLATE_TEXT_REQUIRED)
     if len(text) > wf.MAX_REPLY:
-        raise TemplateError("template text too long", "模板内容过长，请精简后再提交。")
+        raise TemplateError("template text too long", texts.TEMPLATE_TEXT_TOO_LONG)
     if len(campaign) > MAX_CAMPAIGN:
-        raise TemplateError("campaign code too long", "活动代码过长。")
+        raise TemplateError("campaign code too long", texts.TEMPLATE_CAMPAIGN_TOO_LONG)
     return name, text, campaign
 
 
@@ -52,25 +52,25 @@ def save(
     if template_id is not None:
         old = store.get(template_id)
         if old is None:
-            raise TemplateError("no such template", "没有找到这个模板。")
+            raise TemplateError("no such template", texts.TEMPLATE_NOT_FOUND)
         before = texts.TEMPLATE_LABEL.format(name=old.name)
     action = "template_add" if template_id is None else "template_edit"
     label = texts.TEMPLATE_LABEL.format(name=name)
     entry = AuditEntry(now, by, action, f"template:{name}", before, label)
     saved = store.save(template_id, name, text, campaign, now, entry)
     if saved is None:
-        raise TemplateError("no such template", "没有找到这个模板。")
+        raise TemplateError("no such template", texts.TEMPLATE_NOT_FOUND)
     return saved
 
 
 def delete(store: TemplateStore, by: str, template_id: int, now: datetime) -> None:
     old = store.get(template_id)
     if old is None:
-        raise TemplateError("no such template", "没有找到这个模板。")
+        raise TemplateError("no such template", texts.TEMPLATE_NOT_FOUND)
     label = texts.TEMPLATE_LABEL.format(name=old.name)
     entry = AuditEntry(now, by, "template_delete", f"template:{old.name}", label, "")
     if not store.delete(template_id, entry):
-        raise TemplateError("no such template", "没有找到这个模板。")
+        raise TemplateError("no such template", texts.TEMPLATE_NOT_FOUND)
 
 
 def for_case(store: TemplateStore, case: Case) -> list[AnswerTemplate]:

@@ -43,9 +43,9 @@ class UnitError(ValueError):
 def clean(name: str) -> str:
     value = " ".join((name or "").split())
     if not value:
-        raise UnitError("a unit name is required", "请填写单位名称。")
+        raise UnitError("a unit name is required", texts.UNIT_NAME_REQUIRED)
     if len(value) > wf.MAX_UNIT:
-        raise UnitError("unit name too long", "单位名称过长。")
+        raise UnitError("unit name too long", texts.UNIT_NAME_TOO_LONG)
     return value
 
 
@@ -84,7 +84,7 @@ def require_active(store: UnitStore, name: str, plan_owners: Iterable[str], now:
     if value not in active_names(store, plan_owners, now):
         raise UnitError(
             f"unit {value!r} is not in the list of units",
-            f"承办单位“{value}”不在单位名单中，请先在“单位管理”中添加。",
+            texts.UNIT_NOT_LISTED.format(value=value),
         )
     return value
 
@@ -98,13 +98,13 @@ def add(store: UnitStore, by: str, name: str, now: datetime) -> str:
     value = clean(name)
     found = _find(store, value)
     if found and not found.retired:
-        raise UnitError(f"unit {value!r} already exists", f"单位“{value}”已在名单中。")
+        raise UnitError(f"unit {value!r} already exists", texts.UNIT_EXISTS.format(value=value))
     if found:
         entry = AuditEntry(now, by, "unit_restore", f"unit:{value}", texts.UNIT_RETIRED, "")
         store.restore(value, entry)
         return "restored"
     if not store.add(value, now, AuditEntry(now, by, "unit_add", f"unit:{value}", "", "")):
-        raise UnitError(f"unit {value!r} already exists", f"单位“{value}”已在名单中。")
+        raise UnitError(f"unit {value!r} already exists", texts.UNIT_EXISTS.format(value=value))
     return "added"
 
 
@@ -113,13 +113,13 @@ def rename(store: UnitStore, by: str, old: str, new: str, now: datetime) -> Rena
     old_name, new_name = clean(old), clean(new)
     found = _find(store, old_name)
     if found is None or found.retired:
-        raise UnitError(f"no active unit {old_name!r}", f"没有找到单位“{old_name}”。")
+        raise UnitError(f"no active unit {old_name!r}", texts.UNIT_NOT_FOUND.format(value=old_name))
     if new_name == old_name:
-        raise UnitError("the new name is the same", "新名称与原名称相同。")
+        raise UnitError("the new name is the same", texts.UNIT_SAME_NAME)
     if _find(store, new_name) is not None:
         raise UnitError(
             f"the name {new_name!r} is already used",
-            f"名称“{new_name}”已被使用（可能是已停用的单位）。",
+            texts.UNIT_NAME_TAKEN.format(value=new_name),
         )
 
     def ticket_entry(ticket: str) -> AuditEntry:
@@ -132,7 +132,8 @@ def rename(store: UnitStore, by: str, old: str, new: str, now: datetime) -> Rena
     result = store.rename(old_name, new_name, now, unit_entry, ticket_entry)
     if result is None:
         raise UnitError(
-            f"unit {old_name!r} could not be renamed", f"单位“{old_name}”更名失败，请刷新后重试。"
+            f"unit {old_name!r} could not be renamed",
+            texts.UNIT_RENAME_FAILED.format(value=old_name),
         )
     return result
 
@@ -141,4 +142,4 @@ def retire(store: UnitStore, by: str, name: str, now: datetime) -> None:
     value = clean(name)
     entry = AuditEntry(now, by, "unit_retire", f"unit:{value}", "", texts.UNIT_RETIRED)
     if not store.retire(value, entry):
-        raise UnitError(f"no active unit {value!r}", f"没有找到单位“{value}”。")
+        raise UnitError(f"no active unit {value!r}", texts.UNIT_NOT_FOUND.format(value=value))

@@ -8,6 +8,9 @@
 | workflow.py | the suggestion workflow's words in history, audit and answers to residents |
 | console.py | the organisers' web console: pages, buttons, messages, statistics |
 
+The labels printed on the web pages themselves (headings, column names, buttons) are in the
+page templates: bot/console/templates/console/*.html and bot/answer_page/templates/answer/.
+
 Plain constants and format strings only: no imports, no logic. A change of wording here changes
 what users see everywhere; the tests that pin a sentence import it from here.
 """

@@ -136,3 +136,6 @@ MY_SUBSCRIPTION_OFF = "您目前没有订阅提醒。发送“订阅提醒”即
 # --- a long message that may be an idea (handlers/offer.py) --------------------------------
 OFFER_ASK = "要把这段话作为建议提交吗？回复“是”提交，回复其他内容则不提交。"
 OFFER_DROPPED = "好的，这段话没有作为建议提交。有想法随时发送“献一策：您的建议”。"
+
+# The resident's answer page (/a/<token>, bot/answer_page/) when the link is wrong.
+ANSWER_PAGE_NOT_FOUND = "没有找到这条答复，请核对链接是否完整。"

@@ -16,6 +16,7 @@ from config.settings import Settings
 from domain import workflow as wf
 from services import resident
 from services.answer_links import AnswerLinks
+from texts import chat as chat_texts
 
 bp = Blueprint(
     "answer_page",
@@ -29,7 +30,7 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'none'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-NOT_FOUND = "没有找到这条答复，请核对链接是否完整。"
+NOT_FOUND = chat_texts.ANSWER_PAGE_NOT_FOUND
 
 
 def init_answer_page(app: Flask, settings: Settings, db: Database) -> None:
