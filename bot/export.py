@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from bot.export_record import FIELDS, FORMULA_STARTS
+from bot.export_record import FIELDS, csv_safe
 from bot.store import export_rows
 from bot.store.db import Database
 
@@ -71,13 +71,6 @@ def records(db: Database, tz: ZoneInfo, unit: str | None = None) -> Iterator[dic
                 else None
             ),
         }
-
-
-def csv_safe(value: object) -> object:
-    """A csv cell a spreadsheet will not run: text that looks like a formula gets a '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _json(rows: Iterable[dict[str, Any]], out: BinaryIO) -> int:

@@ -19,3 +19,10 @@ FIELDS = [
 ]
 # A cell starting with one of these is a formula to a spreadsheet (CSV / formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A csv cell a spreadsheet will not run: text that looks like a formula gets a '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -13,12 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.export_record import csv_safe
 from domain import stats as rules
 from services.stats import Report
 from texts import console as texts
 
 BOM = "\ufeff"
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,12 @@ def tables(report: Report) -> dict[str, Table]:
     }
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA) else value
-
-
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow([_cell(row[0]), *row[1:]])  # the label is the only user text
+        writer.writerow([csv_safe(row[0]), *row[1:]])  # the label is the only user text
     return (BOM + out.getvalue()).encode("utf-8")
 
 
