@@ -119,8 +119,8 @@ def prepare(n: int, admin_url: str) -> tuple[str, str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
+    from bot.store.campaigns_repo import save_plan
     from bot.store.db import Database
-    from bot.store.repos import save_plan
     from domain.plan import DateSpan, Phase, Plan
 
     name = f"bench_export_{uuid.uuid4().hex[:8]}"

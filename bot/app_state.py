@@ -16,7 +16,7 @@ from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
 from bot.store.suggestions_repo import SqlSuggestionStore
 from bot.store.users_repo import SqlUserStore
-from bot.wechat_client import OutboundSender
+from bot.wechat_api import OutboundSender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings
 from handlers.ports import Services

@@ -154,7 +154,7 @@ def check_outbound(
             (SKIP, "微信接口", "未检查（缺少凭据）"),
         ]
     lines: list[Line] = [(OK, "公众号凭据", f"已设置（AppID {settings.wechat_appid}）")]
-    from bot.wechat_client import WeChatAPIError
+    from bot.wechat_api import WeChatAPIError
 
     try:
         (fetch or _fetch_token)(settings)

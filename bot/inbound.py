@@ -30,7 +30,7 @@ import redis
 
 from bot.privacy import Pseudonymizer
 from bot.store.kv import RedisConversationStore
-from bot.wechat_client import OutboundSender, WeChatAPIError
+from bot.wechat_api import OutboundSender, WeChatAPIError
 from handlers.ports import Opening, Services
 from handlers.router import FIXED, READ_ONLY, STATEFUL, Decision
 from handlers.types import Incoming, Reply

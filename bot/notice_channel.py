@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.store.delivery_reports import QUOTA_REASON, CustomerServiceQuota
-from bot.wechat_client import TRANSPORT_ERROR, OutboundSender, RecordingSender, WeChatAPIError
+from bot.wechat_api import TRANSPORT_ERROR, OutboundSender, RecordingSender, WeChatAPIError
 from jobs.channels import ChannelError, Message, Recipient, Undeliverable
 
 WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # customer-service window, with a margin

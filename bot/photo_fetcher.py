@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from bot.store.photos import PhotoJob, PhotoStore
 from bot.store.suggestions_repo import SqlSuggestionStore
-from bot.wechat_client import WeChatAPIError
+from bot.wechat_api import WeChatAPIError
 from bot.wechat_media import MAX_MEDIA_BYTES
 from handlers.ports import NewSuggestion, Submitted, SuggestionRecord
 

@@ -29,10 +29,8 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot import wechat_media
 from bot.outbound_status import OutboundMonitor
-from bot.wechat_api import (  # noqa: F401 - re-exported: bot.wechat_client.WeChatAPIError etc.
+from bot.wechat_api import (
     DEFAULT_BASE_URL,
-    RETRY_LATER_ERRORS,
-    TEMPLATE_FIELD_MAX,
     TOKEN_ERRORS,
     TRANSPORT_ERROR,
     OutboundSender,
@@ -40,7 +38,6 @@ from bot.wechat_api import (  # noqa: F401 - re-exported: bot.wechat_client.WeCh
     TokenStore,
     WeChatAPIError,
     default_pseudonym,
-    error_kind,
     install_log_redaction,
     redact,
     template_data,

@@ -10,14 +10,15 @@ from bot.inbound import InboundProcessor
 from bot.photo_fetcher import PhotoAwareSuggestionStore, PhotoFetcher
 from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
+from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
 from bot.store.delivery_reports import SqlDeliveryReports
 from bot.store.kv import RedisConversationStore, make_redis
 from bot.store.kv import io_bound as redis_io_bound
 from bot.store.missed import SqlMissedQuestionStore
 from bot.store.photos import PhotoStore
-from bot.store.repos import SqlCampaignStore, SqlUserStore
 from bot.store.resident_repo import SqlResidentStore
+from bot.store.users_repo import SqlUserStore
 from bot.wechat_client import build_sender
 from bot.wechat_protocol import Cipher
 from config.settings import Settings, hide_password, instance_secret

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.planfile import load_plan
-from bot.store.repos import save_plan
+from bot.store.campaigns_repo import save_plan
 from domain import workflow as wf
 from services import answers
 from services import suggestions as uc

@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
+from bot.store.campaigns_repo import save_plan
 from bot.store.models import DeliveryRow, NoticeRow, SuggestionRow
-from bot.store.repos import save_plan
 from domain import workflow as wf
 from domain.plan import DateSpan, Phase, Plan, Task
 from handlers.ports import NewSuggestion

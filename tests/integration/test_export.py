@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from bot import export, export_xlsx
+from bot.store.campaigns_repo import save_plan
 from bot.store.models import SuggestionRow
-from bot.store.repos import save_plan
 from bot.store.workflow_repo import SqlWorkflowStore
 from domain import workflow as wf
 from domain.plan import DateSpan, Phase, Plan

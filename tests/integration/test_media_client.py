@@ -11,7 +11,8 @@ import fakeredis
 import pytest
 import redis
 
-from bot.wechat_client import WeChatAPIError, WeChatSender
+from bot.wechat_api import WeChatAPIError
+from bot.wechat_client import WeChatSender
 from tests.conftest import REDIS_URL, delete_prefixed, unavailable
 from tests.fakes.fake_wechat import FakeWeChat
 from tests.fakes.images import JPEG_8X8, png

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from bot.app import create_app
-from bot.wechat_client import WeChatAPIError
+from bot.wechat_api import WeChatAPIError
 from bot.wiring import build_state
 from config.settings import Settings
 from tests.conftest import make_settings

@@ -19,15 +19,14 @@ from redis.backoff import NoBackoff
 from redis.exceptions import LockNotOwnedError
 from redis.retry import Retry
 
-from bot.wechat_client import (
+from bot.wechat_api import (
     DEFAULT_BASE_URL,
     RecordingSender,
     WeChatAPIError,
-    WeChatSender,
-    build_sender,
     default_pseudonym,
     error_kind,
 )
+from bot.wechat_client import WeChatSender, build_sender
 from tests.conftest import delete_prefixed
 from tests.fakes.fake_wechat import FakeWeChat
 
