@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from services import answers
 from services import inbox as related
 from services import suggestions as uc
 from services import units as units_uc
+from services.ports import Delivery
 from texts import console as texts
 
 
@@ -69,6 +69,7 @@ def detail(ticket: str) -> str:
         case = uc.view(c.workflow, actor, ticket.upper())
     except wf.WorkflowError:
         abort(404)
+    detail = c.workflow.delivery_detail(case.ticket)  # one read of the answer's ledger row
     actions, picker = workflow_pages.template_picker(
         case, wf.allowed_actions(actor, case.status, case.unit), request.args.get("template", "")
     )
@@ -81,17 +82,17 @@ def detail(ticket: str) -> str:
         outcomes=wf.OUTCOMES,
         units=_units(),
         history=c.workflow.history(case.ticket),
-        delivery=texts.DELIVERY.get(_delivery(c, case.ticket), ""),
-        delivery_detail=c.workflow.delivery_detail(case.ticket),  # console/_delivery.html
+        delivery=texts.DELIVERY.get(_delivery_word(detail, c.state.settings.outbound_enabled), ""),
+        delivery_detail=detail,  # console/_delivery.html
         related=related.related(c.workflow.inbox, actor, case),
     )
 
 
-def _delivery(c: Any, ticket: str) -> str | None:
-    status = c.workflow.delivery(ticket)
-    if status == "sent" and not c.state.settings.outbound_enabled:
-        return "recorded"
-    return status  # type: ignore[no-any-return]
+def _delivery_word(detail: Delivery | None, outbound_enabled: bool) -> str | None:
+    """The ledger's status, except that a send without credentials was only recorded."""
+    if detail is None:
+        return None
+    return "recorded" if detail.status == "sent" and not outbound_enabled else detail.status
 
 
 @bp.post("/s/<ticket>/<action>")
