@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
-SATISFIED = "满意"
-FAIRLY_SATISFIED = "基本满意"
-DISSATISFIED = "不满意"
-SATISFACTION_LEVELS = (SATISFIED, FAIRLY_SATISFIED, DISSATISFIED)
+from domain.workflow import FAIRLY_SATISFIED, SATISFIED
+from domain.workflow import SATISFACTIONS as SATISFACTION_LEVELS
 
 # What a suggestion is counted by (bot/store/stats_repo.py maps each to its column).
 TOPIC = "topic"
