@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from bot.console import auth, workflow_pages
 from bot.console.blueprint import bp, console
 from domain import workflow as wf
+from domain.inbox import parse_day
 from services import accounts
 from services import units as units_uc
 from texts import console as texts
@@ -83,11 +84,7 @@ def account_switch(login: str, change: str) -> Response:
 @login_required
 def audit_log() -> str:
     _organiser()
-    since_text = request.args.get("since", "")
-    try:
-        since_day = date.fromisoformat(since_text) if since_text else None
-    except ValueError:
-        since_day = None
+    since_day = parse_day(request.args.get("since"))
     tz = console().state.settings.tz
     since = datetime.combine(since_day, time(0), tz) if since_day else None
     entries = list(reversed(console().audit.since(since, limit=AUDIT_ROWS)))

@@ -16,6 +16,7 @@ from bot.console.svg import bar_chart, day_chart
 from bot.console.timeline_svg import timeline_chart
 from domain import stats as rules
 from domain import workflow as wf
+from domain.inbox import parse_day
 from services import stats as uc
 from texts import console as texts
 from texts.notices import KIND_LABELS
@@ -23,12 +24,8 @@ from texts.notices import KIND_LABELS
 
 def _day(text: str | None) -> tuple[date | None, bool]:
     """A YYYY-MM-DD argument; (None, True) when it was given but is not a date."""
-    if not text:
-        return None, False
-    try:
-        return date.fromisoformat(text.strip()), False
-    except ValueError:
-        return None, True
+    day = parse_day(text)
+    return day, bool(text and text.strip()) and day is None
 
 
 def _filters() -> tuple[uc.Filters, bool]:
