@@ -12,6 +12,13 @@ Builds the same app as bot.wsgi, after monkeypatching the parts named in BENCH_P
   pool     hand every handler to the processor's budgeted thread pool, as before issue 12
            (the product runs a handler whose round trips are all bounded in the request
            thread): measures what the hand-off costs
+  nogin    drop the inbox's two GIN search indexes (trigram, character pairs) from the bench's
+           database at start: what maintaining them costs each submission; console search
+           then scans
+  noindex  drop every index of `suggestions` that no hot-path statement uses (the GIN ones,
+           status, unit, created, author, content_hash): what the console's indexes cost
+  nokeep   the answer is not kept in Redis for WeChat's retries (one round trip less per
+           stateful message); changes behaviour (a retry then waits and gets nothing)
   nokv     read-only questions skip the Redis read of the conversation (as if the user had
            no open conversation and no waiting pages); changes behaviour, measures that one
            round trip
@@ -31,7 +38,7 @@ from bot.logs import setup_logging
 from handlers.ports import Opening
 
 PATCHES = {p.strip() for p in os.environ.get("BENCH_PATCHES", "").split(",") if p.strip()}
-KNOWN = {"floor", "pool", "nokv"}
+KNOWN = {"floor", "pool", "nokv", "nogin", "noindex", "nokeep"}
 if PATCHES - KNOWN:
     raise SystemExit(f"unknown BENCH_PATCHES: {sorted(PATCHES - KNOWN)}")
 
@@ -57,3 +64,28 @@ if "nokv" in PATCHES:
         return _claim_and_begin(user, claim)
 
     _processor.conversations.claim_and_begin = _no_read  # type: ignore[method-assign]
+
+if PATCHES & {"nogin", "noindex"}:
+    _drop = ["ix_suggestions_content_trgm", "ix_suggestions_content_bigrams"]
+    if "noindex" in PATCHES:
+        _drop += ["ix_suggestions_author_created", "ix_suggestions_content_hash",
+                  "ix_suggestions_created_id", "ix_suggestions_status_created",
+                  "ix_suggestions_unit"]
+    with _state.db.engine.begin() as _conn:  # both workers run this; IF EXISTS makes it safe
+        _conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242)")
+        for _name in _drop:
+            _conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_name}")
+
+if "nokeep" in PATCHES:
+    _real_kv = _processor.kv
+
+    class _NoKeep:
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(_real_kv, name)
+
+        def set(self, key, value, **kw):  # type: ignore[no-untyped-def]
+            if str(key).startswith(_processor.dedup_prefix) and kw.get("nx") is not True:
+                return True
+            return _real_kv.set(key, value, **kw)
+
+    _processor.kv = _NoKeep()

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.hot_sql import HotConnections
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -62,19 +64,24 @@ def make_engine(
     # dropped fails one request (answered politely, its dedup claim released so WeChat's retry
     # succeeds) and SQLAlchemy then replaces the whole pool; pool_recycle retires idle ones.
     # A server that does not answer fails the start in seconds, not after TCP's minutes.
-    connect_args: dict[str, object] = {"connect_timeout": max(2, int(connect_timeout))}
-    if statement_timeout:
-        ms = int(statement_timeout * 1000)
-        connect_args |= {"options": f"-c statement_timeout={ms}", "tcp_user_timeout": ms}
     return create_engine(
         url,
-        connect_args=connect_args,
+        connect_args=pg_connect_args(statement_timeout, connect_timeout),
         pool_size=10,
         max_overflow=20,
         pool_recycle=1800,
         hide_parameters=True,
         **extra,  # type: ignore[arg-type]
     )
+
+
+def pg_connect_args(statement_timeout: float | None, connect_timeout: int) -> dict[str, object]:
+    """psycopg2's connect() arguments that bound every round trip (see make_engine)."""
+    args: dict[str, object] = {"connect_timeout": max(2, int(connect_timeout))}
+    if statement_timeout:
+        ms = int(statement_timeout * 1000)
+        args |= {"options": f"-c statement_timeout={ms}", "tcp_user_timeout": ms}
+    return args
 
 
 class SchemaNotReady(RuntimeError):
@@ -93,6 +100,7 @@ class Database:
         self.engine = make_engine(url, False, statement_timeout, connect_timeout)
         self._autocommit_engine: Engine | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._hot: HotConnections | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -117,6 +125,18 @@ class Database:
             )
         with self._autocommit_engine.connect() as conn:
             yield conn
+
+    @property
+    def hot(self) -> HotConnections:
+        """PostgreSQL only: the hot path's held connections (bot/store/hot_sql.py), with the
+        engine's connection parameters and bounds."""
+        if self._hot is None:
+            import psycopg2
+
+            cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+            cparams = {**cparams, **pg_connect_args(self.statement_timeout, self.connect_timeout)}
+            self._hot = HotConnections(lambda: psycopg2.connect(*cargs, **cparams))
+        return self._hot
 
     def upgrade(self) -> None:
         """Apply the Alembic migrations up to head."""
@@ -187,6 +207,8 @@ class Database:
         )
 
     def dispose(self) -> None:
+        if self._hot is not None:
+            self._hot.close()
         self.engine.dispose()
         if self._autocommit_engine is not None:
             self._autocommit_engine.dispose()

@@ -1,17 +1,23 @@
 """SQL for the inbox and the detail page (services/ports.py InboxStore), on both databases.
 
-Search in the text (a Chinese substring, so no word splitting) on PostgreSQL, migration 0011:
+Search in the text (a Chinese substring, so no word splitting) on PostgreSQL: the GIN indexes
+live on the search table `suggestion_search` (migration 0013, bot/store/search_table.py, filled
+when read, so that a submission does not write them); a search is `id IN (ids of the search
+table that match)`.
 - 3 or more characters: `content LIKE '%…%'`, served by the pg_trgm GIN index
-  (ix_suggestions_content_trgm). pg_trgm keeps CJK characters only when the database's
+  (ix_suggestion_search_trgm). pg_trgm keeps CJK characters only when the database's
   LC_CTYPE classifies them as letters: true under C.UTF-8 or zh_CN.UTF-8, false under C/POSIX
   (there it extracts no trigram and the index scan degenerates to reading the whole index).
 - 2 characters: no trigram can be taken from the query, so pg_trgm cannot narrow it. The
-  bigram GIN index (ix_suggestions_content_bigrams, on inbox_bigrams(content), a text[] of the
+  bigram GIN index (ix_suggestion_search_bigrams, on inbox_bigrams(content), a text[] of the
   content's character pairs) answers `inbox_bigrams(content) @> ARRAY['食堂']`, with the LIKE
   kept as the exact check. It does not depend on the locale, and it also serves 3+ characters
   when pg_trgm is not installed.
-- 1 character: a plain LIKE (a scan; one Chinese character matches too much to index well).
+- 1 character: a plain LIKE on suggestions (a scan; one Chinese character matches too much to
+  index well).
 SQLite: LIKE (a scan; fine for a town's campaign).
+An author's ideas and ideas with the same text (content_hash): from the lookup table's b-tree
+indexes on PostgreSQL, a scan on SQLite.
 Similar ideas: same content_hash, then nearly the same text by domain.similarity over a bounded
 candidate set: the `content % text` pg_trgm neighbours on PostgreSQL, else the newest ideas of
 the same campaign.
@@ -29,6 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot.store.cases import to_case
 from bot.store.db import Database
 from bot.store.models import SuggestionPhotoRow, SuggestionRow
+from bot.store.search_table import SearchTable, search_table
 from domain import inbox
 from domain import similarity as sim
 from domain import workflow as wf
@@ -37,6 +44,7 @@ from services.ports import Case, CaseQuery, Photo, Similar
 
 log = logging.getLogger(__name__)
 S = SuggestionRow
+T = search_table.c
 TRGM_MISSING = (
     "pg_trgm is not installed in this database: searches of 3 or more characters use the "
     "bigram index, and similar ideas are looked for among the newest %d of the campaign"
@@ -66,6 +74,7 @@ class SqlInbox:
         self.db = db
         self.pg = db.engine.dialect.name == "postgresql"
         self._trgm: bool | None = None
+        self.search_table = SearchTable()
 
     def has_trgm(self) -> bool:
         """Whether pg_trgm is installed here (migration 0011 installs it when it can) and sees
@@ -85,12 +94,28 @@ class SqlInbox:
                     log.warning(TRGM_BLIND, ctype)
         return self._trgm
 
+    def _indexed(self, value: str) -> bool:
+        """Whether a search for `value` reads the lookup table (PostgreSQL, 2+ characters)."""
+        return self.pg and len(value) >= 2
+
+    def _looks_up(self, q: CaseQuery) -> bool:
+        """Whether the query reads the lookup table (which is then brought up to date)."""
+        return self.pg and bool(q.author) or self._indexed(inbox.search_text(q.text))
+
+    def _lookup(self, column: str, value: str) -> ColumnElement[bool]:
+        """suggestions.<column> = value, from the lookup table's index on PostgreSQL."""
+        if self.pg:
+            return S.id.in_(select(T.suggestion_id).where(T[column] == value))
+        return getattr(S, column) == value  # type: ignore[no-any-return]
+
     def _text(self, value: str) -> ColumnElement[bool]:
         cond: ColumnElement[bool] = S.content.like(like_pattern(value), escape="\\")
-        trigrams = self.has_trgm() and _WORD3.search(value) is not None
-        if self.pg and len(value) >= 2 and not trigrams:
-            grams = literal(char_bigrams(value), ARRAY(Text))
-            cond = and_(func.inbox_bigrams(S.content).op("@>")(grams), cond)
+        if self._indexed(value):
+            match: ColumnElement[bool] = T.content.like(like_pattern(value), escape="\\")
+            if not (self.has_trgm() and _WORD3.search(value) is not None):
+                grams = literal(char_bigrams(value), ARRAY(Text))
+                match = and_(func.inbox_bigrams(T.content).op("@>")(grams), match)
+            cond = S.id.in_(select(T.suggestion_id).where(match))
         ticket = normalize_ticket(value)
         return or_(cond, S.ticket == ticket) if ticket else cond
 
@@ -98,10 +123,12 @@ class SqlInbox:
         conds: list[ColumnElement[bool]] = []
         for column, value in (
             (S.campaign_code, q.campaign), (S.status, q.status), (S.unit, q.unit),
-            (S.topic, q.topic), (S.outcome, q.outcome), (S.author, q.author),
+            (S.topic, q.topic), (S.outcome, q.outcome),
         ):  # fmt: skip
             if value:
                 conds.append(column == value)
+        if q.author:
+            conds.append(self._lookup("author", q.author))
         if q.only_unit is not None:
             conds.append(S.unit == q.only_unit)
         if q.created_from is not None:
@@ -129,6 +156,8 @@ class SqlInbox:
         per_page = max(1, min(q.per_page, 200))
         offset = (max(1, q.page) - 1) * per_page
         with self.db.session() as s:
+            if self._looks_up(q):
+                self.search_table.catch_up(s)
             total = s.scalar(select(func.count()).select_from(S).where(*conds)) or 0
             # The page's ids first (from the indexes alone where the filters allow: a deep
             # page skips index entries, not rows), then those rows.
@@ -164,10 +193,12 @@ class SqlInbox:
     def by_author(
         self, author: str, only_unit: str | None, exclude: str, limit: int
     ) -> tuple[list[Case], int]:
-        conds = [S.author == author, S.ticket != exclude]
+        conds = [self._lookup("author", author), S.ticket != exclude]
         if only_unit is not None:
             conds.append(S.unit == only_unit)
         with self.db.session() as s:
+            if self.pg:
+                self.search_table.catch_up(s)
             total = s.scalar(select(func.count()).select_from(S).where(*conds)) or 0
             rows = s.scalars(
                 select(S).where(*conds).order_by(S.created_at.desc(), S.id.desc()).limit(limit)
@@ -180,8 +211,10 @@ class SqlInbox:
             if own is None:
                 return []
             scope = [S.id != own.id] + ([S.unit == only_unit] if only_unit is not None else [])
+            if self.pg:
+                self.search_table.catch_up(s)
             same_rows = s.scalars(
-                select(S).where(S.content_hash == own.content_hash, *scope)
+                select(S).where(self._lookup("content_hash", own.content_hash), *scope)
                 .order_by(S.created_at.desc(), S.id.desc()).limit(limit)
             ).all()  # fmt: skip
             found = [Similar(to_case(r), 1.0, True) for r in same_rows]
@@ -190,8 +223,8 @@ class SqlInbox:
                 # The index finds the neighbours; their number is bounded (taken as found, not
                 # ranked: ranking every neighbour of a common phrasing reads thousands of rows).
                 s.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {TRGM_THRESHOLD}"))
-                near = select(S).where(S.content.op("%")(case.content), *scope)
-                near = near.limit(TRGM_CANDIDATES)
+                neighbours = select(T.suggestion_id).where(T.content.op("%")(case.content))
+                near = select(S).where(S.id.in_(neighbours), *scope).limit(TRGM_CANDIDATES)
             else:
                 near = select(S).where(S.campaign_code == case.campaign, *scope)
                 near = near.order_by(S.created_at.desc(), S.id.desc()).limit(RECENT_CANDIDATES)

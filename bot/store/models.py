@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,10 +99,13 @@ class UserRow(Base):
     cs_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-# GIN indexes on suggestions for the console's text search, PostgreSQL only, made by migration
-# 0011 in SQL (an expression index and a pg_trgm one that exists only where the extension
-# does): not declared below, so autogenerate must leave them alone.
-PG_SEARCH_INDEXES = frozenset({"ix_suggestions_content_bigrams", "ix_suggestions_content_trgm"})
+# PostgreSQL only, made by migrations 0011 and 0013 in SQL and not declared below, so that
+# autogenerate leaves them alone: the console's lookup table and its indexes (text search: an
+# expression GIN index, and a pg_trgm one that exists only where the extension does; same
+# text; an author's ideas), see bot/store/search_table.py.
+PG_SEARCH_TABLES = frozenset({"suggestion_search"})
+PG_SEARCH_INDEXES = frozenset({"ix_suggestion_search_bigrams", "ix_suggestion_search_trgm"})
+PG_LOOKUP_INDEXES = frozenset({"ix_suggestion_search_hash", "ix_suggestion_search_author"})
 
 
 class SuggestionRow(Base):
@@ -110,12 +114,20 @@ class SuggestionRow(Base):
         UniqueConstraint("source_key", name="uq_suggestions_source_key"),
         # One user's suggestions since a time: the hourly limit, the same text today, 我的建议.
         Index("ix_suggestions_user_created", "user_openid", "created_at"),
-        # The console's inbox and detail page (migration 0011, which also adds PostgreSQL's
-        # GIN indexes for the text search: bot/store/inbox_repo.py).
+        # The console's inbox (migration 0011). Only what the inbox sorts and filters by most:
+        # a submission writes every index of this table while the resident waits, so the
+        # console's other lookups (text, same text, an author's ideas) live on PostgreSQL's
+        # lookup table, filled when the console reads it (migration 0013,
+        # bot/store/search_table.py); SQLite scans for them.
         Index("ix_suggestions_created_id", "created_at", "id"),
         Index("ix_suggestions_status_created", "status", "created_at", "id"),
-        Index("ix_suggestions_author_created", "author", "created_at"),
-        Index("ix_suggestions_content_hash", "content_hash"),
+        # Assigned suggestions only: a new one (no unit yet) is not written to it (0013).
+        Index(
+            "ix_suggestions_unit",
+            "unit",
+            postgresql_where=text("unit IS NOT NULL"),
+            sqlite_where=text("unit IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,7 +144,7 @@ class SuggestionRow(Base):
     source_key: Mapped[str] = mapped_column(String(200))
     attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
     # --- the console's workflow (domain/workflow.py; migration 0008) ---
-    unit: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     reply: Mapped[str | None] = mapped_column(Text, nullable=True)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

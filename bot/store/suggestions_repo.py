@@ -91,6 +91,7 @@ class SqlSuggestionStore:
     def __init__(self, db: Database, pseudonym: Pseudonymizer) -> None:
         self.db = db
         self.pseudonym = pseudonym
+        self._pg = db.engine.dialect.name == "postgresql"
         # The hot path's statements, built once (building one costs more than running it).
         insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
         self._insert = insert(SuggestionRow).on_conflict_do_nothing().returning(SuggestionRow.id)
@@ -159,7 +160,7 @@ class SqlSuggestionStore:
         """The checks and the insert in one statement on PostgreSQL (see _SUBMIT_SQL); in
         steps elsewhere. A concurrent copy of the same message, or a ticket drawn twice,
         stores nothing: then the copy's record is looked up, or another ticket drawn."""
-        if self.db.engine.dialect.name != "postgresql":
+        if not self._pg:
             return submit_in_steps(self, new, hour_since, day_since, per_hour)
         params = {
             **self._values(new),
@@ -168,23 +169,22 @@ class SqlSuggestionStore:
             "day": day_since,
             "per_hour": per_hour,
         }
-        with self.db.autocommit() as conn:
-            prepared = conn.connection.info  # lives as long as the database connection
-            if not prepared.get("bot_submit"):
-                conn.exec_driver_sql(_PREPARE_SUBMIT)
-                prepared["bot_submit"] = True
+        # Straight on a held psycopg2 connection (bot/store/hot_sql.py): SQLAlchemy's
+        # checkout and result machinery cost more CPU than the statement.
+        with self.db.hot.cursor(prepare=("bot_submit", _PREPARE_SUBMIT)) as cur:
             for _ in range(8):
                 ticket = rules.new_ticket()
-                row = conn.exec_driver_sql(_EXECUTE_SUBMIT, {**params, "ticket": ticket}).one()
-                if row.stored is not None:
-                    return Submitted(self._new_record(ticket, new), None, int(row.n))
-                if row.mine is not None or row.same is None and row.n < per_hour:
+                cur.execute(_EXECUTE_SUBMIT, {**params, "ticket": ticket})
+                mine, same, n, stored = cur.fetchone()
+                if stored is not None:
+                    return Submitted(self._new_record(ticket, new), None, int(n))
+                if mine is not None or same is None and n < per_hour:
                     # Stored from this message (now or before), or the ticket was taken.
-                    found = conn.execute(self._by_source, {"source_key": new.source_key}).first()
+                    found = self.by_source(new.source_key)
                     if found is not None:
-                        return Submitted(_record(found), None, int(row.n))  # type: ignore[arg-type]
+                        return Submitted(found, None, int(n))
                     continue
-                return Submitted(None, row.same, int(row.n))
+                return Submitted(None, same, int(n))
         raise RuntimeError("could not allocate a unique ticket")
 
     def by_source(self, source_key: str) -> SuggestionRecord | None:

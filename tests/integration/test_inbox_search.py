@@ -161,13 +161,13 @@ def test_postgresql_searches_use_the_indexes(backend, state):  # type: ignore[no
         ctype = conn.exec_driver_sql("SHOW lc_ctype").scalar()
         trigrams = conn.exec_driver_sql("SELECT show_trgm('社区食堂')").scalar()
     assert SqlInbox(state.db).has_trgm()
-    assert "ix_suggestions_content_bigrams" in _plan(state, "食堂")
+    assert "ix_suggestion_search_bigrams" in _plan(state, "食堂")
     if ctype in ("C", "POSIX"):  # pg_trgm sees no letters in Chinese there: bigrams only
         assert trigrams == []
         return
     assert len(trigrams) == 5  # "  社", " 社区", "社区食", "区食堂", "食堂 "
-    assert "ix_suggestions_content_trgm" in _plan(state, "老年食堂")
-    assert "ix_suggestions_content_trgm" in _plan(state, "社区食")
+    assert "ix_suggestion_search_trgm" in _plan(state, "老年食堂")
+    assert "ix_suggestion_search_trgm" in _plan(state, "社区食")
 
 
 def test_without_pg_trgm_the_bigram_index_serves_every_search(backend, state, caplog):  # type: ignore[no-untyped-def]
@@ -180,20 +180,20 @@ def test_without_pg_trgm_the_bigram_index_serves_every_search(backend, state, ca
     store.inbox.pg = False if backend["name"] == "embedded" else store.inbox.pg
     if backend["name"] == "real":
         with state.db.engine.connect() as conn:  # as if the extension were not there
-            conn.exec_driver_sql("DROP INDEX ix_suggestions_content_trgm")
+            conn.exec_driver_sql("DROP INDEX ix_suggestion_search_trgm")
             conn.exec_driver_sql("DROP EXTENSION pg_trgm")
             conn.commit()
         try:
             assert not store.inbox.has_trgm() and "pg_trgm is not installed" in caplog.text
             assert {q: found(store, text=q) for q in with_trgm} == with_trgm
-            assert "ix_suggestions_content_bigrams" in _plan(state, "老年食堂")
+            assert "ix_suggestion_search_bigrams" in _plan(state, "老年食堂")
             fallback = related.related(store.inbox, REV, canteen).similar
             assert [s.case.ticket for s in fallback] == similar
         finally:
             with state.db.engine.connect() as conn:
                 conn.exec_driver_sql("CREATE EXTENSION pg_trgm")
                 conn.exec_driver_sql(
-                    "CREATE INDEX ix_suggestions_content_trgm ON suggestions "
+                    "CREATE INDEX ix_suggestion_search_trgm ON suggestion_search "
                     "USING gin (content gin_trgm_ops)"
                 )
                 conn.commit()
@@ -244,7 +244,7 @@ def test_under_a_c_ctype_pg_trgm_is_blind_and_bigrams_serve(backend, caplog):  #
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("SET enable_seqscan = off")
                 plan = conn.exec_driver_sql("EXPLAIN " + compiled.string, compiled.params).all()
-            assert "ix_suggestions_content_bigrams" in "\n".join(r[0] for r in plan)
+            assert "ix_suggestion_search_bigrams" in "\n".join(r[0] for r in plan)
     finally:
         db.dispose()
         with admin.connect() as conn:

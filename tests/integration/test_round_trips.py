@@ -251,10 +251,15 @@ def counted(state, monkeypatch):  # type: ignore[no-untyped-def]
         engines.append(conn.engine)
     for engine in engines:
         event.listen(engine, "before_cursor_execute", on_sql)
+    pg = state.db.engine.dialect.name == "postgresql"
+    if pg:  # the submission's own statement, on its held connection (bot/store/hot_sql.py)
+        state.db.hot.listeners.append(on_sql)
     counts.update(redis=0, sql=0)
     yield counts
     for engine in engines:
         event.remove(engine, "before_cursor_execute", on_sql)
+    if pg:
+        state.db.hot.listeners.remove(on_sql)
 
 
 def _handle(state, text: str, msg_id: int) -> str:  # type: ignore[no-untyped-def]

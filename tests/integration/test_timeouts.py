@@ -61,6 +61,17 @@ def test_postgres_statements_are_cancelled_at_the_timeout(pg_database_url):
             with pytest.raises(Exception, match="statement timeout"):
                 conn.exec_driver_sql("SELECT pg_sleep(3)")
             assert time.monotonic() - started < 2
+        with db.hot.cursor() as cur:  # the submission's held connection (hot_sql.py) too
+            cur.execute("SHOW statement_timeout")
+            assert cur.fetchone()[0] == "300ms"
+            assert cur.connection.get_dsn_parameters()["tcp_user_timeout"] == "300"
+        started = time.monotonic()
+        with pytest.raises(Exception, match="statement timeout"), db.hot.cursor() as cur:
+            cur.execute("SELECT pg_sleep(3)")
+        assert time.monotonic() - started < 2
+        with db.hot.cursor() as cur:  # the cancelled statement's connection was replaced
+            cur.execute("SELECT 1")
+            assert cur.fetchone()[0] == 1
     finally:
         db.dispose()
     assert Database(pg_database_url).io_bound == math.inf  # no statement timeout: unbounded
