@@ -37,6 +37,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -729,21 +730,21 @@ def summarize_profile(row: Row, top: int = 15) -> dict[str, Any]:
 
 
 def run_row(name: str, server: Server, row: Row, prefix: str, query: str,
-            args: argparse.Namespace, backends: Backends | None) -> tuple[dict[str, Any],
-                                                                       list[Phase], list[Path]]:
-    """Warm-up, then the measurement (again, up to --retries times, if other processes took
-    CPU meanwhile; the least disturbed one counts). Returns the entry, every phase, and the
-    ticket files."""
+            args: argparse.Namespace, backends: Backends | None, phases: list[Phase],
+            tfiles: list[Path], rnd: int = 0) -> dict[str, Any]:
+    """One round of a target's row: warm-up, then the measurement (again, up to --retries
+    times, if other processes or the hypervisor took CPU meanwhile; the least disturbed one
+    counts). `phases` and `tfiles` gather every phase and ticket file of the target's row over
+    the rounds (MsgIds and senders continue from one to the next). Returns the round's entry."""
     expect = row.expect if name == "assistant" else row.text.split("{n}")[0]
     collect = name == "assistant" and row.key == "submit"
-    phases: list[Phase] = []
-    tfiles: list[Path] = []
+    first = len(phases)
 
     def measure(kind: str, secs: int, tag: str = "") -> Phase:
         seq = (phases[-1].seq0 + phases[-1].result["max_counter"] * args.wrk_threads
                if phases else 0)  # MsgIds and senders continue across phases
         ph = Phase(secs, seq)
-        tf = RESULTS / f"tickets-{name}-{row.key}-{kind}{tag}.txt" if collect else None
+        tf = RESULTS / f"tickets-{name}-{row.key}-r{rnd}-{kind}{tag}.txt" if collect else None
         if tf is not None:
             tfiles.append(tf)
         profs = (profile_workers(server, secs, row, args.profile_idle)
@@ -758,8 +759,9 @@ def run_row(name: str, server: Server, row: Row, prefix: str, query: str,
             _kill(p, 1)
         phases.append(ph)
         r, c = ph.result, ph.result["cpu"]
-        print(f"   {row.key:7s} {kind:7s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms"
-              f"  p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  cores: server "
+        print(f"   {name:9s} {row.key:7s} r{rnd} {kind:7s} {r['rps']:8.1f} req/s  "
+              f"p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}  "
+              f"cores: server "
               f"{c['server_cores']} wrk {c['wrk_cores']} db+redis {c['db_redis_cores']} "
               f"others {c['foreign_cores']}", file=sys.stderr)
         for sample in r.get("samples", [])[:2]:
@@ -788,48 +790,70 @@ def run_row(name: str, server: Server, row: Row, prefix: str, query: str,
         "measure": best.result,
         "attempts": len(attempts),
         "discarded": [ph.result for ph in attempts if ph is not best],
-        "errors_all_phases": sum(ph.result["errors"] for ph in phases),
+        "errors_all_phases": sum(ph.result["errors"] for ph in phases[first:]),
     }
     if args.profile and name == "assistant":
         entry["profile"] = summarize_profile(row)
-    return entry, phases, tfiles
+    return entry
 
 
-def run_target(name: str, env: dict[str, str], rows: list[Row], args: argparse.Namespace,
-               run_id: str, backends: Backends | None) -> dict[str, Any]:
-    label, app, tdigit = TARGETS[name]
+def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round whose req/s is the median (the lower middle one of an even number)."""
+    ordered = sorted(rounds, key=lambda e: e["measure"]["rps"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def start_target(name: str, env: dict[str, str], args: argparse.Namespace) -> tuple[
+        Server, dict[str, Any]]:
+    label, app, _ = TARGETS[name]
     if name == "assistant" and args.assistant_app != app:
         app = args.assistant_app
         label = "(a) what-if " + (args.patches or "none")
     print(f"\n== {label}: gunicorn -w {args.workers} -k {args.worker_class} --threads "
           f"{args.worker_threads} --keep-alive {args.keep_alive} {app}", file=sys.stderr)
     server = start_server(name, app, env, args)
-    out: dict[str, Any] = {"label": label, "app": app, "rows": {}}
-    try:
-        query = signed_query()
-        for row in rows:
-            prefix = msg_prefix(run_id, tdigit, row.digit)
-            if row.key == "submit" and backends is not None:
-                # Every target's submissions start right after a checkpoint: the first write to
-                # a page after one puts the whole page in the WAL (full_page_writes), so a
-                # checkpoint that happened to fall just before one target's row and not the
-                # other's made their WAL, and their commits, differ by the clock alone.
-                backends.checkpoint()
-            entry, phases, tfiles = run_row(name, server, row, prefix, query, args, backends)
-            out["rows"][row.key] = entry
-            if row.key == "submit" and backends is not None:
-                if name == "assistant":
-                    storm = retry_storm(server, query, run_id, args) if args.storm else None
-                    out["suggestions_check"] = verify_suggestions(
-                        backends, server, query, phases, prefix, tfiles, storm, args)
-                # Flush the submissions' pages to disk now, so that PostgreSQL's next
-                # checkpoint does not land in the following row's measurement.
-                backends.checkpoint()
-            time.sleep(args.pause)
-    finally:
-        _kill(server.proc)
-        out["server_log"] = str(server.log.relative_to(REPO))
-    return out
+    return server, {"label": label, "app": app, "rows": {},
+                    "server_log": str(server.log.relative_to(REPO))}
+
+
+def run_rows(servers: dict[str, Server], results: dict[str, Any], rows: list[Row],
+             args: argparse.Namespace, run_id: str, backends: Backends | None) -> None:
+    """Each row, --rounds times, the targets in turn within a round (a, b, c, d, a, b, …):
+    a slow spell of the machine (another virtual machine on the host, say) then falls on
+    every target's rounds alike rather than on one target's only, and each ratio is taken
+    within a round. A target's entry for a row keeps every round and, as `measure`, the
+    round with the median req/s."""
+    query = signed_query()
+    for row in rows:
+        names = [n for n in servers if n != "floor" or row.key in FLOOR_ROWS]
+        phases: dict[str, list[Phase]] = {n: [] for n in names}
+        tfiles: dict[str, list[Path]] = {n: [] for n in names}
+        rounds: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+        prefixes = {n: msg_prefix(run_id, TARGETS[n][2], row.digit) for n in names}
+        for rnd in range(args.rounds):
+            for name in names:
+                if row.key == "submit" and backends is not None:
+                    # Every target's submissions start right after a checkpoint: the first
+                    # write to a page after one puts the whole page in the WAL
+                    # (full_page_writes), so a checkpoint that happened to fall just before
+                    # one target's round and not another's made their WAL, and their commits,
+                    # differ by the clock alone.
+                    backends.checkpoint()
+                rounds[name].append(run_row(name, servers[name], row, prefixes[name], query,
+                                            args, backends, phases[name], tfiles[name], rnd))
+                time.sleep(args.pause)
+        for name in names:
+            entry = dict(median_round(rounds[name]))
+            entry["rounds"] = [r["measure"] for r in rounds[name]]
+            entry["errors_all_phases"] = sum(ph.result["errors"] for ph in phases[name])
+            results[name]["rows"][row.key] = entry
+        if row.key == "submit" and backends is not None and "assistant" in names:
+            server = servers["assistant"]
+            storm = retry_storm(server, query, run_id, args) if args.storm else None
+            results["assistant"]["suggestions_check"] = verify_suggestions(
+                backends, server, query, phases["assistant"], prefixes["assistant"],
+                tfiles["assistant"], storm, args)
+            backends.checkpoint()
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -862,40 +886,51 @@ def verdicts(results: dict[str, Any], rows: list[Row]) -> tuple[dict[str, Any], 
         m = res and res["rows"].get(row.key, {}).get("measure")
         return m if m and m.get("rps") else None
 
+    def ratio(x: str, y: str, row: Row) -> tuple[float, float, float] | None:
+        """x/y req/s, round by round: (median, lowest, highest)."""
+        rx = (results.get(x) or {}).get("rows", {}).get(row.key, {}).get("rounds")
+        ry = (results.get(y) or {}).get("rows", {}).get(row.key, {}).get("rounds")
+        if not rx or not ry:
+            return None
+        each = sorted(p["rps"] / q["rps"] for p, q in zip(rx, ry, strict=False) if q["rps"])
+        if not each:
+            return None
+        return statistics.median(each), each[0], each[-1]
+
     for row in rows:
-        am, bm, cm, dm = (measured(n, row) for n in ("assistant", "werobot", "flask", "floor"))
-        base_m = bm if row.baseline == "werobot" else dm
+        am = measured("assistant", row)
         base_label = TARGETS[row.baseline][0]
-        r_b = am["rps"] / bm["rps"] if am and bm else None
-        r_c = am["rps"] / cm["rps"] if am and cm else None
-        r_d = am["rps"] / dm["rps"] if am and dm else None
-        floor_m = dm if row.key in FLOOR_ROWS else cm  # for 帮助, (d) is (c): no storage
-        regime = floor_m["rps"] / bm["rps"] if floor_m and bm else None
-        judged = am["rps"] / base_m["rps"] if am and base_m else None
+        r_b, r_c, r_d = (ratio("assistant", n, row) for n in ("werobot", "flask", "floor"))
+        # For 帮助, (d) is (c): no storage.
+        regime = ratio("floor" if row.key in FLOOR_ROWS else "flask", "werobot", row)
+        judged = ratio("assistant", row.baseline, row)
         ratios[row.key] = {"assistant_vs_werobot": r_b, "assistant_vs_flask": r_c,
                            "assistant_vs_floor": r_d, "floor_vs_werobot": regime,
                            "target": row.target, "baseline": row.baseline}
         if am and a:
             name = f"{row.key}: req/s >= {row.target}x {base_label}"
-            checks[name] = ((judged is not None and judged >= row.target),
-                            f"{judged:.2f}x" if judged is not None
+            checks[name] = ((judged is not None and judged[0] >= row.target),
+                            f"{judged[0]:.2f}x, rounds {judged[1]:.2f}-{judged[2]:.2f}x"
+                            if judged is not None
                             else f"not measured: run --targets with {row.baseline}")
+            p99s = sorted(r["p99_ms"] for r in a["rows"][row.key]["rounds"])
+            p99 = statistics.median(p99s)
             checks[f"{row.key}: p99 < {P99_LIMIT_MS:.0f} ms"] = (
-                am["p99_ms"] < P99_LIMIT_MS, f"{am['p99_ms']:.1f} ms")
+                p99 < P99_LIMIT_MS, f"{p99:.1f} ms, rounds {p99s[0]:.1f}-{p99s[-1]:.1f} ms")
             errs = a["rows"][row.key]["errors_all_phases"]
             checks[f"{row.key}: zero errors (warm-up + every measurement)"] = (
                 errs == 0, str(errs))
 
-        def fmt(x: float | None) -> str:
-            return f"{x:.2f}x" if x is not None else "n/a"
+        def fmt(x: tuple[float, float, float] | None) -> str:
+            return f"{x[0]:.2f}x ({x[1]:.2f}-{x[2]:.2f})" if x is not None else "n/a"
 
         lines.append(f"{row.label:18s} assistant/{base_label} = {fmt(judged)} (target >= "
                      f"{row.target}x)   assistant/WeRoBot = {fmt(r_b)}   assistant/Flask+wechatpy"
                      f" = {fmt(r_c)}   assistant/(d) = {fmt(r_d)}")
         if regime is not None:
-            lines.append(f"{'':18s} regime: (d)/WeRoBot = {regime:.2f}x (the share of the WeRoBot "
-                         "echo's rate that Flask plus this row's storage round trips alone leave "
-                         "on this machine)")
+            lines.append(f"{'':18s} regime: (d)/WeRoBot = {fmt(regime)} (the share of the "
+                         "WeRoBot echo's rate that Flask plus this row's storage round trips "
+                         "alone leave on this machine)")
     if a and "suggestions_check" in a:
         sc = a["suggestions_check"]
         checks["exactly one stored suggestion per submitted MsgId"] = (
@@ -909,8 +944,12 @@ def verdicts(results: dict[str, Any], rows: list[Row]) -> tuple[dict[str, Any], 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.bench_webhook", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seconds", type=int, default=10, help="measurement per row (10)")
-    p.add_argument("--warmup", type=int, default=3, help="warm-up per row, not counted (3)")
+    p.add_argument("--seconds", type=int, default=6,
+                   help="measurement per row and round (6)")
+    p.add_argument("--warmup", type=int, default=2,
+                   help="warm-up per row and round, not counted (2)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds per row, the targets in turn within each (3)")
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--wrk-threads", type=int, default=1,
                    help="wrk threads (1: one event loop is plenty and leaves the CPU to servers)")
@@ -967,6 +1006,7 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     results: dict[str, Any] = {}
     backends: Backends | None = None
+    servers: dict[str, Server] = {}
     try:
         for name in targets:
             if name not in TARGETS:
@@ -980,19 +1020,18 @@ def main(argv: list[str] | None = None) -> int:
                 have_plan = prepare_assistant(env, notes)
                 if not have_plan:
                     rows = [r for r in rows if r.key != "due"]
-                results[name] = run_target(name, env, rows, args, run_id, backends)
-                results[name]["database"] = backends.db_name
             elif name == "floor":
                 assert backends is not None
                 backends.create_floor_table()
                 env = base_env() | {"DATABASE_URL": backends.database_url,
                                     "REDIS_URL": backends.redis_url,
                                     "BENCH_REDIS_PREFIX": backends.redis_prefix}
-                floor_rows = [r for r in rows if r.key in FLOOR_ROWS]
-                if floor_rows:
-                    results[name] = run_target(name, env, floor_rows, args, run_id, backends)
             else:
-                results[name] = run_target(name, base_env(), rows, args, run_id, None)
+                env = base_env()
+            servers[name], results[name] = start_target(name, env, args)
+        if "assistant" in results and backends is not None:
+            results["assistant"]["database"] = backends.db_name
+        run_rows(servers, results, rows, args, run_id, backends)
     finally:
         _kill_all()
         if backends is not None:
@@ -1003,7 +1042,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.worker_threads} --keep-alive {args.keep_alive} for every target; "
                 f"wrk -t{args.wrk_threads} "
                 f"-c{args.connections} --timeout {args.timeout}s on the same {os.cpu_count()} "
-                f"cores; warm-up {args.warmup}s + measurement {args.seconds}s per row")
+                f"cores; per row {args.rounds} rounds, the targets in turn, each a warm-up of "
+                f"{args.warmup}s + a measurement of {args.seconds}s; ratios are the median of "
+                "the rounds' ratios")
     print("\n" + fairness)
     for n in notes:
         print("note: " + n)

@@ -89,9 +89,13 @@ class InboundProcessor:
         key_prefix: str = "",
         classify: Callable[[Incoming], Decision] | None = None,
         io_bound: float = math.inf,
+        keep: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.services = services
         self.kv = kv
+        # Keeps an answer for the retries (key, value, ttl): bot/store/kv.py QuietSet in the
+        # product (no wait for Redis's reply); a plain SET otherwise.
+        self.keep = keep or (lambda key, value, ttl: self.kv.set(key, value, ex=ttl))
         self.conversations = conversations
         self.route = route
         self.stateless = stateless
@@ -189,7 +193,7 @@ class InboundProcessor:
             return texts.SERVICE_ERROR
         if key is not None:
             try:
-                self.kv.set(key, json.dumps({"t": text}, ensure_ascii=False), ex=DEDUP_TTL)
+                self.keep(key, json.dumps({"t": text}, ensure_ascii=False), DEDUP_TTL)
             except redis.RedisError as exc:  # the retries lose their copy, the user does not
                 log.warning(
                     "answer for %s not kept for retries: %s",

@@ -13,7 +13,7 @@ from bot.seen import SeenRecorder
 from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
 from bot.store.delivery_reports import SqlDeliveryReports
-from bot.store.kv import RedisConversationStore, make_redis
+from bot.store.kv import QuietSet, RedisConversationStore, make_redis
 from bot.store.kv import io_bound as redis_io_bound
 from bot.store.missed import SqlMissedQuestionStore
 from bot.store.photos import PhotoStore
@@ -97,6 +97,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         classify=classify,
         # One round trip that stalls fails its handler, so the longest is what counts.
         io_bound=max(db.io_bound, redis_io_bound(kv)),
+        keep=QuietSet(kv, settings.redis_prefix),
     )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
