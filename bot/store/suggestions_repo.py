@@ -39,9 +39,10 @@ def _record(row: SuggestionRow) -> SuggestionRecord:
 
 
 # SuggestionStore.submit on PostgreSQL: the duplicate and hourly checks and the insert as one
-# statement, so a submission costs one round trip; the two checks read the user's recent
-# suggestions in one index range scan (ix_suggestions_user_created). `mine` finds a retried message's own row;
-# `stored` is NULL when a check refused it or a unique key (source_key, ticket) was taken.
+# statement, so a submission costs one round trip; the two checks read the user's
+# recent suggestions in one index range scan (ix_suggestions_user_created). `mine` finds a
+# retried message's own row; `stored` is NULL when a check refused it or a unique key
+# (source_key, ticket) was taken.
 # It is PREPAREd once per connection: planning this statement cost PostgreSQL more than
 # running it (pgbench, 2 clients: 1,660 statements/s planned each time, 2,980/s prepared).
 _SUBMIT_ARGS = (  # (parameter, PostgreSQL type), in $1… order
