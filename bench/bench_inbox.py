@@ -151,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.store.console_repo import SqlAccountStore
     from bot.store.db import Database as BotDatabase
+    from bot.store.search_table import SearchTable
     from bot.wiring import build_state
     from config.settings import Settings
     from domain import workflow as wf
@@ -163,8 +164,11 @@ def run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         migrations = BotDatabase(db.url)
         migrations.upgrade()
-        migrations.dispose()
         inbox_data.copy_into(db.dsn, inbox_data.rows(args.rows))
+        # The console's lookup table (bot/store/search_table.py) holds what the app inserted;
+        # rows loaded straight into the table are copied now, as the first search would.
+        SearchTable(migrations).catch_up()
+        migrations.dispose()
         print(
             f"database {db.name}: {args.rows:,} suggestions loaded in "
             f"{time.perf_counter() - started:.1f} s"

@@ -74,7 +74,7 @@ class SqlInbox:
         self.db = db
         self.pg = db.engine.dialect.name == "postgresql"
         self._trgm: bool | None = None
-        self.search_table = SearchTable()
+        self.search_table = SearchTable(db)
 
     def has_trgm(self) -> bool:
         """Whether pg_trgm is installed here (migration 0011 installs it when it can) and sees
@@ -155,9 +155,9 @@ class SqlInbox:
             order = [S.created_at.desc(), S.id.desc()]
         per_page = max(1, min(q.per_page, 200))
         offset = (max(1, q.page) - 1) * per_page
+        if self._looks_up(q):
+            self.search_table.catch_up()
         with self.db.session() as s:
-            if self._looks_up(q):
-                self.search_table.catch_up(s)
             total = s.scalar(select(func.count()).select_from(S).where(*conds)) or 0
             # The page's ids first (from the indexes alone where the filters allow: a deep
             # page skips index entries, not rows), then those rows.
@@ -196,9 +196,9 @@ class SqlInbox:
         conds = [self._lookup("author", author), S.ticket != exclude]
         if only_unit is not None:
             conds.append(S.unit == only_unit)
+        if self.pg:
+            self.search_table.catch_up()
         with self.db.session() as s:
-            if self.pg:
-                self.search_table.catch_up(s)
             total = s.scalar(select(func.count()).select_from(S).where(*conds)) or 0
             rows = s.scalars(
                 select(S).where(*conds).order_by(S.created_at.desc(), S.id.desc()).limit(limit)
@@ -206,13 +206,13 @@ class SqlInbox:
             return [to_case(r) for r in rows], total
 
     def similar(self, case: Case, only_unit: str | None, limit: int) -> list[Similar]:
+        if self.pg:
+            self.search_table.catch_up()
         with self.db.session() as s:
             own = s.execute(select(S.id, S.content_hash).where(S.ticket == case.ticket)).first()
             if own is None:
                 return []
             scope = [S.id != own.id] + ([S.unit == only_unit] if only_unit is not None else [])
-            if self.pg:
-                self.search_table.catch_up(s)
             same_rows = s.scalars(
                 select(S).where(self._lookup("content_hash", own.content_hash), *scope)
                 .order_by(S.created_at.desc(), S.id.desc()).limit(limit)
@@ -223,7 +223,14 @@ class SqlInbox:
                 # The index finds the neighbours; their number is bounded (taken as found, not
                 # ranked: ranking every neighbour of a common phrasing reads thousands of rows).
                 s.execute(text(f"SET LOCAL pg_trgm.similarity_threshold = {TRGM_THRESHOLD}"))
-                neighbours = select(T.suggestion_id).where(T.content.op("%")(case.content))
+                # Bounded in the lookup table itself, before the join (a unit's account, whose
+                # scope drops most of them, looks at more).
+                neighbours = (
+                    select(T.suggestion_id)
+                    .where(T.content.op("%")(case.content), T.suggestion_id != own.id,
+                           T.content_hash != own.content_hash)
+                    .limit(TRGM_CANDIDATES * (1 if only_unit is None else 10))
+                )  # fmt: skip
                 near = select(S).where(S.id.in_(neighbours), *scope).limit(TRGM_CANDIDATES)
             else:
                 near = select(S).where(S.campaign_code == case.campaign, *scope)

@@ -9,7 +9,7 @@ the two b-trees on random keys: a page each, written whole after a checkpoint; i
 bench/README.md). A resident's message waits for every index of `suggestions` to be written;
 it should not wait for the console's lookups. So the submission writes `suggestions` only,
 and the lookup table is filled *when it is read*: every lookup first copies the suggestions it
-lacks, in the same transaction, so it is never stale. The copy is a bulk insert (cheaper per row
+lacks, so it is never stale. The copy is a bulk insert (cheaper per row
 than one insert per submission) done by the console, whose user can wait a millisecond more.
 
 Which suggestions it lacks: those past its newest id, less a margin of MARGIN ids, that it does
@@ -27,7 +27,8 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, text
-from sqlalchemy.orm import Session
+
+from bot.store.db import Database
 
 TABLE = "suggestion_search"
 MARGIN = 1000
@@ -44,10 +45,13 @@ search_table = Table(
     Column("author", String(32), nullable=False),
 )
 
+CHUNK = 2000  # rows per statement: each stays well within the statement timeout
+
 _MISSING = f"""
 INSERT INTO {TABLE} (suggestion_id, content, content_hash, author)
 SELECT s.id, s.content, s.content_hash, s.author FROM suggestions s
 WHERE {{since}} NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.suggestion_id = s.id)
+ORDER BY s.id LIMIT :chunk
 ON CONFLICT (suggestion_id) DO NOTHING
 """
 _RECENT = text(
@@ -59,17 +63,28 @@ _ALL = text(_MISSING.format(since=""))
 
 
 class SearchTable:
-    """Brings the search table up to date before a search reads it (see the module's doc)."""
+    """Brings the lookup table up to date before the console reads it (see the module's doc)."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._full_at: float | None = None  # monotonic time of this process's last full pass
 
-    def catch_up(self, s: Session) -> int:
-        """Copy the suggestions the table lacks, in `s`'s transaction; how many were copied."""
+    def catch_up(self) -> int:
+        """Copy the suggestions the table lacks, CHUNK rows per statement, each committed by
+        itself (a backlog larger than one statement's timeout allows, after a quiet weekend or
+        an import, is copied in several, and what is copied stays copied even if the request
+        is cut short); how many were copied."""
         now = time.monotonic()
-        if self._full_at is None or now - self._full_at >= FULL_EVERY:
-            result = s.execute(_ALL)
+        full = self._full_at is None or now - self._full_at >= FULL_EVERY
+        statement, params = (_ALL, {}) if full else (_RECENT, {"margin": MARGIN})
+        copied = 0
+        with self.db.autocommit() as conn:
+            while True:
+                result = conn.execute(statement, {**params, "chunk": CHUNK})
+                count = int(getattr(result, "rowcount", 0) or 0)
+                copied += count
+                if count < CHUNK:
+                    break
+        if full:
             self._full_at = now
-        else:
-            result = s.execute(_RECENT, {"margin": MARGIN})
-        return int(getattr(result, "rowcount", 0) or 0)
+        return copied

@@ -81,6 +81,19 @@ def test_an_id_below_the_margin_is_found_by_the_full_pass(pg_state, monkeypatch)
     assert _rows(pg_state) == 10
 
 
+def test_a_backlog_is_copied_in_chunks_within_the_timeout(pg_state, monkeypatch):  # type: ignore[no-untyped-def]
+    """More missing rows than one statement copies (after a quiet weekend, an import): several
+    statements, each committed; the search still finds every one."""
+    monkeypatch.setattr(search_table, "CHUNK", 3)
+    store = SqlWorkflowStore(pg_state.db)
+    _found(store, "没有")  # the table is up to date (and empty)
+    tickets = [pg_state.suggestions.create(_new(n, f"第{n}条：增设共享单车停放点"))[0].ticket
+               for n in range(10)]  # fmt: skip
+    assert store.inbox.search_table.catch_up() == 10
+    assert sorted(_found(store, "单车")) == sorted(tickets)
+    assert store.inbox.search_table.catch_up() == 0
+
+
 def test_concurrent_searches_and_submissions_lose_nothing(pg_state):  # type: ignore[no-untyped-def]
     stores = [SqlWorkflowStore(pg_state.db) for _ in range(3)]
     errors: list[BaseException] = []

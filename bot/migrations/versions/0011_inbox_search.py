@@ -13,7 +13,8 @@ PostgreSQL only:
   on the server, or the role may not create it, the migration says so (a warning) and goes on
   without it; searches then use the bigram index and similar ideas are looked for among the
   newest of the campaign (bot/store/inbox_repo.py). Running this migration again after
-  installing postgresql-contrib does not add it: run the two statements of _trigram() by hand.
+  installing postgresql-contrib does not add it: migration 0013 (which moves the search
+  indexes to the table suggestion_search) says which two statements to run by hand.
 
 Revision ID: 0011
 Revises: 0012
