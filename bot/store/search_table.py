@@ -54,11 +54,11 @@ WHERE {{since}} NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.suggestion_id = s.id
 ORDER BY s.id LIMIT :chunk
 ON CONFLICT (suggestion_id) DO NOTHING
 """
-_RECENT = text(
-    _MISSING.format(
-        since=f"s.id > (SELECT coalesce(max(suggestion_id), 0) FROM {TABLE}) - :margin AND"
-    )
-)
+# The bound is looked up first and given as a value: as a subquery, the planner could not
+# tell how few rows it leaves and joined against the whole table (43 ms at 143,000 rows,
+# against well under 1 ms with the value).
+_NEWEST = text(f"SELECT coalesce(max(suggestion_id), 0) FROM {TABLE}")
+_RECENT = text(_MISSING.format(since="s.id > :floor AND"))
 _ALL = text(_MISSING.format(since=""))
 
 
@@ -76,11 +76,15 @@ class SearchTable:
         is cut short); how many were copied."""
         now = time.monotonic()
         full = self._full_at is None or now - self._full_at >= FULL_EVERY
-        statement, params = (_ALL, {}) if full else (_RECENT, {"margin": MARGIN})
         copied = 0
         with self.db.autocommit() as conn:
             while True:
-                result = conn.execute(statement, {**params, "chunk": CHUNK})
+                if full:
+                    statement, params = _ALL, {"chunk": CHUNK}
+                else:
+                    newest = int(conn.execute(_NEWEST).scalar() or 0)
+                    statement, params = _RECENT, {"chunk": CHUNK, "floor": newest - MARGIN}
+                result = conn.execute(statement, params)
                 count = int(getattr(result, "rowcount", 0) or 0)
                 copied += count
                 if count < CHUNK:
