@@ -231,7 +231,10 @@ class SqlInbox:
                            T.content_hash != own.content_hash)
                     .limit(TRGM_CANDIDATES * (1 if only_unit is None else 10))
                 )  # fmt: skip
-                near = select(S).where(S.id.in_(neighbours), *scope).limit(TRGM_CANDIDATES)
+                # Their ids first: as a subquery the planner joined it against every
+                # suggestion (a scan of the table) rather than looking the few up by id.
+                ids = list(s.scalars(neighbours).all())
+                near = select(S).where(S.id.in_(ids), *scope).limit(TRGM_CANDIDATES)
             else:
                 near = select(S).where(S.campaign_code == case.campaign, *scope)
                 near = near.order_by(S.created_at.desc(), S.id.desc()).limit(RECENT_CANDIDATES)

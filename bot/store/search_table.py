@@ -62,12 +62,16 @@ _RECENT = text(_MISSING.format(since="s.id > :floor AND"))
 _ALL = text(_MISSING.format(since=""))
 
 
+# Monotonic time of this process's last full pass, per database URL: shared by every
+# SearchTable of the process (the console builds its stores per request).
+FULL_AT: dict[str, float] = {}
+
+
 class SearchTable:
     """Brings the lookup table up to date before the console reads it (see the module's doc)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._full_at: float | None = None  # monotonic time of this process's last full pass
 
     def catch_up(self) -> int:
         """Copy the suggestions the table lacks, CHUNK rows per statement, each committed by
@@ -75,7 +79,8 @@ class SearchTable:
         an import, is copied in several, and what is copied stays copied even if the request
         is cut short); how many were copied."""
         now = time.monotonic()
-        full = self._full_at is None or now - self._full_at >= FULL_EVERY
+        last = FULL_AT.get(self.db.url)
+        full = last is None or now - last >= FULL_EVERY
         copied = 0
         with self.db.autocommit() as conn:
             while True:
@@ -90,5 +95,5 @@ class SearchTable:
                 if count < CHUNK:
                     break
         if full:
-            self._full_at = now
+            FULL_AT[self.db.url] = now
         return copied

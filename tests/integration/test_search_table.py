@@ -64,7 +64,9 @@ def test_a_submission_writes_no_search_index_and_is_found_at_once(pg_state):  # 
 
 
 def test_an_id_below_the_margin_is_found_by_the_full_pass(pg_state, monkeypatch):  # type: ignore[no-untyped-def]
-    """A suggestion that took its id long before it committed (a long import transaction)."""
+    """A suggestion that took its id long before it committed (a long import transaction).
+    The full pass is per process and database, not per store (the console builds its stores
+    per request): a new store does not make one."""
     monkeypatch.setattr(search_table, "MARGIN", 5)
     store = SqlWorkflowStore(pg_state.db)
     tickets = [pg_state.suggestions.create(_new(n, f"建议{n}号：修缮老旧小区"))[0].ticket
@@ -76,7 +78,8 @@ def test_an_id_below_the_margin_is_found_by_the_full_pass(pg_state, monkeypatch)
             "(SELECT min(suggestion_id) FROM suggestion_search)"
         )
     assert len(_found(store, "小区")) == 9  # the margin pass does not reach it
-    store.inbox.search_table._full_at = time.monotonic() - search_table.FULL_EVERY
+    assert len(_found(SqlWorkflowStore(pg_state.db), "小区")) == 9  # nor a new store's
+    search_table.FULL_AT[pg_state.db.url] = time.monotonic() - search_table.FULL_EVERY
     assert sorted(_found(store, "小区")) == sorted(tickets)
     assert _rows(pg_state) == 10
 
