@@ -1,7 +1,8 @@
 """The console's inbox with 100,000 suggestions on PostgreSQL: `python -m bench.bench_inbox`.
 
 A throw-away database `bench_inbox_<hex>` (dropped at the end, also on failure or Ctrl-C) gets
-the migrations and 100,000 suggestions by COPY (bench/inbox_data.py), then VACUUM ANALYZE. The
+the migrations and 100,000 suggestions by COPY (bench/inbox_data.py), then the console's lookup
+table is filled (bot/store/search_table.py; the first search would do it), then VACUUM ANALYZE. The
 console app (bot.app.create_app, Flask's test client: the whole request in-process, Jinja
 included, no network) is signed in as a reviewer, and each page is fetched --warmup times, then
 --requests times, timed one after another. Targets: p95 < 150 ms for the first inbox page and
