@@ -77,15 +77,4 @@ if PATCHES & {"nogin", "noindex"}:
             _conn.exec_driver_sql(f"DROP INDEX IF EXISTS {_name}")
 
 if "nokeep" in PATCHES:
-    _real_kv = _processor.kv
-
-    class _NoKeep:
-        def __getattr__(self, name):  # type: ignore[no-untyped-def]
-            return getattr(_real_kv, name)
-
-        def set(self, key, value, **kw):  # type: ignore[no-untyped-def]
-            if str(key).startswith(_processor.dedup_prefix) and kw.get("nx") is not True:
-                return True
-            return _real_kv.set(key, value, **kw)
-
-    _processor.kv = _NoKeep()
+    _processor.keep = lambda key, value, ttl: None  # type: ignore[method-assign]

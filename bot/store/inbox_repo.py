@@ -100,7 +100,7 @@ class SqlInbox:
 
     def _looks_up(self, q: CaseQuery) -> bool:
         """Whether the query reads the lookup table (which is then brought up to date)."""
-        return self.pg and bool(q.author) or self._indexed(inbox.search_text(q.text))
+        return (self.pg and bool(q.author)) or self._indexed(inbox.search_text(q.text))
 
     def _lookup(self, column: str, value: str) -> ColumnElement[bool]:
         """suggestions.<column> = value, from the lookup table's index on PostgreSQL."""

@@ -69,21 +69,22 @@ class QuietSet:
             return
         self._send([("CLIENT", "REPLY", "SKIP"), ("SET", key, value, "EX", ttl)])
 
-    def _send(self, commands: list[tuple[Any, ...]], expect_pong: bool = False) -> bool:
+    def _send(self, commands: list[tuple[Any, ...]], expect: bytes | None = None) -> bool:
+        """Write `commands` in one go on a pooled connection. With `expect`, read one reply and
+        say whether it was that; a connection with replies left unread is dropped, not reused."""
         pool = self.client.connection_pool
         conn = pool.get_connection()
         try:
             conn.send_packed_command(conn.pack_commands(commands))
-            if not expect_pong:
+            if expect is None:
                 return True
             try:
                 reply = conn.read_response()
             except redis.ResponseError:
                 reply = None
-            if reply not in (b"PONG", "PONG"):
-                conn.disconnect()  # replies we will not read may follow: start afresh
-                return False
-            return True
+            if reply != expect:
+                conn.disconnect()
+            return reply == expect
         except BaseException:
             conn.disconnect()
             raise
@@ -93,11 +94,9 @@ class QuietSet:
     def _probe(self) -> bool:
         if io_bound(self.client) == 0.0:
             return False  # the embedded store: no socket, no round trip to save
+        probe = [("CLIENT", "REPLY", "SKIP"), ("SET", self.probe_key, "1", "EX", 60), ("PING",)]
         try:
-            return self._send(
-                [("CLIENT", "REPLY", "SKIP"), ("SET", self.probe_key, "1", "EX", 60), ("PING",)],
-                expect_pong=True,
-            )
+            return self._send(probe, expect=b"PONG")
         except redis.RedisError:
             return False
 
