@@ -26,6 +26,7 @@ ANCHORS: tuple[tuple[str, tuple[str, ...] | None, str], ...] = (
     ("/bot/inbound.py", None, "hand-off"),
     ("/concurrent/futures/", None, "hand-off"),
     ("/bot/store/kv.py", None, "Redis"),
+    ("/bot/store/hot_redis.py", None, "Redis"),
     ("/redis/", None, "Redis"),
     ("/bot/store/", None, "SQL"),
     ("/sqlalchemy/", None, "SQL"),

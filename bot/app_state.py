@@ -51,3 +51,6 @@ class AppState:
         if self.photos is not None:
             self.photos.close()  # a photo being downloaded finishes; the rest stay pending
         self.db.dispose()
+        hot = getattr(self.services.conversations, "hot", None)
+        if hot is not None:  # the held Redis connections (bot/store/hot_redis.py)
+            hot.close()

@@ -93,7 +93,7 @@ class InboundProcessor:
     ) -> None:
         self.services = services
         self.kv = kv
-        # Keeps an answer for the retries (key, value, ttl): bot/store/kv.py QuietSet in the
+        # Keeps an answer for the retries (key, value, ttl): bot/store/hot_redis.py QuietSet in the
         # product (no wait for Redis's reply); a plain SET otherwise.
         self.keep = keep or (lambda key, value, ttl: self.kv.set(key, value, ex=ttl))
         self.conversations = conversations

@@ -13,7 +13,8 @@ from bot.seen import SeenRecorder
 from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
 from bot.store.delivery_reports import SqlDeliveryReports
-from bot.store.kv import QuietSet, RedisConversationStore, make_redis
+from bot.store.hot_redis import QuietSet, hot_redis
+from bot.store.kv import RedisConversationStore, make_redis
 from bot.store.kv import io_bound as redis_io_bound
 from bot.store.missed import SqlMissedQuestionStore
 from bot.store.photos import PhotoStore
@@ -51,7 +52,8 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
     users = SqlUserStore(db, pseudonym)
     campaigns = SqlCampaignStore(db, kv, settings.redis_prefix)
     clock = SystemClock(settings.tz, settings.today)
-    conversations = RedisConversationStore(kv, settings.redis_prefix + "conv")
+    hot = hot_redis(kv)  # the claim and the kept answer on a held connection per thread
+    conversations = RedisConversationStore(kv, settings.redis_prefix + "conv", hot)
     services = Services(
         suggestions=suggestions,
         campaigns=campaigns,
@@ -97,7 +99,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         classify=classify,
         # One round trip that stalls fails its handler, so the longest is what counts.
         io_bound=max(db.io_bound, redis_io_bound(kv)),
-        keep=QuietSet(kv, settings.redis_prefix),
+        keep=QuietSet(kv, settings.redis_prefix, hot),
     )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)

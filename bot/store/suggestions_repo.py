@@ -46,7 +46,7 @@ def _record(row: SuggestionRow) -> SuggestionRecord:
 # It is PREPAREd once per connection: planning this statement cost PostgreSQL more than
 # running it (pgbench, 2 clients: 1,660 statements/s planned each time, 2,980/s prepared).
 _SUBMIT_ARGS = (  # (parameter, PostgreSQL type), in $1… order
-    ("ticket", "text"),
+    ("ticket", "text"),  # first: submit() draws a new one per try into params[0]
     ("campaign_code", "text"),
     ("topic", "text"),
     ("content", "text"),
@@ -86,7 +86,10 @@ SELECT prior.mine, prior.same, prior.n, (SELECT ticket FROM stored) AS stored FR
 _PREPARE_SUBMIT = (
     f"PREPARE bot_submit ({', '.join(kind for _, kind in _SUBMIT_ARGS)}) AS {_SUBMIT_SQL}"
 )
-_EXECUTE_SUBMIT = f"EXECUTE bot_submit ({', '.join(f'%({name})s' for name, _ in _SUBMIT_ARGS)})"
+# Positional, and the times as ISO 8601 text (cast by the PREPAREd types): psycopg2 adapts a
+# dict's names and an aware datetime in Python, ~35 µs of the ~50 µs of building this line.
+_EXECUTE_SUBMIT = f"EXECUTE bot_submit ({', '.join('%s' for _ in _SUBMIT_ARGS)})"
+_TIMES = frozenset(name for name, kind in _SUBMIT_ARGS if kind == "timestamptz")
 
 
 class SqlSuggestionStore:
@@ -166,19 +169,23 @@ class SqlSuggestionStore:
         stores nothing: then the copy's record is looked up, or another ticket drawn."""
         if not self._pg:
             return submit_in_steps(self, new, hour_since, day_since, per_hour)
-        params = {
+        named = {
             **self._values(new),
             "attachments": json.dumps(list(new.attachments), ensure_ascii=False),
             "hour": hour_since,
             "day": day_since,
             "per_hour": per_hour,
         }
+        params = [
+            named[name].isoformat() if name in _TIMES else named.get(name)  # type: ignore[attr-defined]
+            for name, _ in _SUBMIT_ARGS
+        ]
         # Straight on a held psycopg2 connection (bot/store/hot_sql.py): SQLAlchemy's
         # checkout and result machinery cost more CPU than the statement.
         with self.db.hot.cursor(prepare=("bot_submit", _PREPARE_SUBMIT)) as cur:
             for _ in range(8):
-                ticket = rules.new_ticket()
-                cur.execute(_EXECUTE_SUBMIT, {**params, "ticket": ticket})
+                ticket = params[0] = rules.new_ticket()
+                cur.execute(_EXECUTE_SUBMIT, params)
                 mine, same, n, stored = cur.fetchone()
                 if stored is not None:
                     return Submitted(self._new_record(ticket, new), None, int(n))

@@ -1,5 +1,5 @@
-"""QuietSet (bot/store/kv.py): the answer kept for WeChat's retries without waiting for Redis's
-reply. On real Redis the value is there and the connections carry no stray replies after
+"""QuietSet (bot/store/hot_redis.py): the answer kept for WeChat's retries without waiting for
+Redis's reply. On real Redis the value is there and the connections carry no stray replies after
 hundreds of quiet SETs mixed with ordinary commands; the embedded store and a Redis that
 refuses CLIENT REPLY get a plain SET."""
 
@@ -10,7 +10,8 @@ import uuid
 import pytest
 import redis
 
-from bot.store.kv import QuietSet, make_redis
+from bot.store.hot_redis import QuietSet
+from bot.store.kv import make_redis
 
 
 @pytest.fixture

@@ -254,12 +254,21 @@ def counted(state, monkeypatch):  # type: ignore[no-untyped-def]
     pg = state.db.engine.dialect.name == "postgresql"
     if pg:  # the submission's own statement, on its held connection (bot/store/hot_sql.py)
         state.db.hot.listeners.append(on_sql)
+
+    def on_redis(name: str) -> None:
+        counts["redis"] += 1
+
+    hot = state.services.conversations.hot  # the claim on its held connection (hot_redis.py)
+    if hot is not None:
+        hot.listeners.append(on_redis)
     counts.update(redis=0, sql=0)
     yield counts
     for engine in engines:
         event.remove(engine, "before_cursor_execute", on_sql)
     if pg:
         state.db.hot.listeners.remove(on_sql)
+    if hot is not None:
+        hot.listeners.remove(on_redis)
 
 
 def _handle(state, text: str, msg_id: int) -> str:  # type: ignore[no-untyped-def]
