@@ -10,10 +10,9 @@ import hashlib
 import hmac
 import time
 from datetime import UTC, datetime
-from xml.etree.ElementTree import Element
+from typing import Any
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from wechatpy.crypto import PrpCrypto
 from wechatpy.exceptions import InvalidAppIdException
 
@@ -41,20 +40,84 @@ def check_signature(token: str, signature: str, timestamp: str, nonce: str) -> N
         raise BadSignature()
 
 
+class _Refused(Exception):
+    """A DTD, an entity declaration or an external reference: refused, as defusedxml does."""
+
+
+def _refuse(*args: object) -> None:
+    raise _Refused()
+
+
+class _Fields:
+    """expat handlers building parse_xml's dict: each child of the root by tag, each grandchild
+    as "child.grandchild", an element's text being what precedes its first sub-element (as
+    ElementTree's `.text`), stripped. Deeper elements are read and ignored."""
+
+    __slots__ = ("fields", "stack")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+        # One frame per open element: [key, text parts] for children and grandchildren (parts
+        # None once a sub-element began or for the root and deeper levels).
+        self.stack: list[list[Any]] = []
+
+    def start(self, tag: str, attrs: object) -> None:
+        stack = self.stack
+        depth = len(stack)
+        if depth == 0:
+            if tag != "xml":
+                raise BadMessage("root element is not <xml>")
+            stack.append([None, None])
+            return
+        parent = stack[-1]
+        if parent[1] is not None:  # the parent's text ends where its first sub-element begins
+            self.fields[parent[0]] = "".join(parent[1]).strip()
+            parent[1] = None
+        if depth == 1:
+            self.fields[tag] = ""
+            stack.append([tag, []])
+        elif depth == 2:
+            key = f"{parent[0]}.{tag}"
+            self.fields[key] = ""
+            stack.append([key, []])
+        else:
+            stack.append([None, None])
+
+    def end(self, tag: str) -> None:
+        key, parts = self.stack.pop()
+        if parts is not None:
+            self.fields[key] = "".join(parts).strip()
+
+    def text(self, data: str) -> None:
+        parts = self.stack[-1][1] if self.stack else None
+        if parts is not None:
+            parts.append(data)
+
+
 def parse_xml(body: bytes) -> dict[str, str]:
-    """The children of <xml> as a flat dict. DTDs, entities and external references refused."""
+    """The children of <xml> as a flat dict. DTDs, entities and external references refused.
+
+    On expat directly, with defusedxml's refusals (forbid_dtd, forbid_entities,
+    forbid_external): ElementTree's tree and defusedxml's wrapper cost ~3/4 of a callback's
+    parsing (issue 12); tests/unit/test_protocol.py holds it to the ElementTree reading."""
+    handler = _Fields()
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.text
     try:
-        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (DefusedXmlException, SyntaxError, ValueError) as exc:  # ParseError is a SyntaxError
+        parser.Parse(body, True)
+    except _Refused as exc:
+        raise BadMessage("unreadable XML: a DTD or entity") from exc
+    except (expat.ExpatError, ValueError) as exc:
         raise BadMessage(f"unreadable XML: {type(exc).__name__}") from exc
-    if not isinstance(root, Element) or root.tag != "xml":
-        raise BadMessage("root element is not <xml>")
-    fields = {}
-    for child in root:
-        fields[child.tag] = (child.text or "").strip()
-        for grandchild in child:  # e.g. ScanCodeInfo/ScanResult -> "ScanCodeInfo.ScanResult"
-            fields[f"{child.tag}.{grandchild.tag}"] = (grandchild.text or "").strip()
-    return fields
+    return handler.fields
 
 
 class Cipher:
