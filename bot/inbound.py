@@ -29,7 +29,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import redis
 
 from bot.privacy import Pseudonymizer
-from bot.store.kv import RedisConversationStore
+from bot.store.kv import ClaimWatch, RedisConversationStore
 from bot.wechat_api import OutboundSender, WeChatAPIError
 from handlers.ports import Opening, Services
 from handlers.router import FIXED, READ_ONLY, STATEFUL, Decision
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 DEDUP_TTL = 3600  # WeChat retries within ~15 s; an hour covers any replay worth catching
 BUDGET = 4.0  # seconds we allow ourselves of WeChat's 5
 POLL = 0.02
+STALE_AFTER = 1.0  # seconds past the budget after which a claim still `pending` is abandoned
 LOCK_WAIT = 0.5  # seconds the request waits for the handler's thread to finish keeping its answer
 PENDING, DEFERRED = "pending", "deferred"
 
@@ -108,6 +109,7 @@ class InboundProcessor:
         self.classify = classify or self._classify
         self.io_bound = io_bound
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="handler")
+        self.claims = ClaimWatch(kv)
 
     def _classify(self, msg: Incoming) -> Decision:
         """The lane from `stateless` and `read_only`, when no `classify` is given."""
@@ -140,7 +142,12 @@ class InboundProcessor:
             claimed, opening = self.conversations.claim_and_begin(msg.user, claim)
         if not claimed:
             assert key is not None
-            return self._await_first(key)
+            taken, answer = self._await_first(key)
+            if not taken:
+                return answer
+            log.warning("took over %s's message from a copy that died", self.pseudonym(msg.user))
+            if msg.kind != "event":
+                opening = self.conversations.begin(msg.user)
         if self.inline_ok(decision):
             return self._answer_inline(msg, opening, key, decision)
         job = _Job(msg, opening, key, decision)
@@ -238,21 +245,27 @@ class InboundProcessor:
             self.on_inbound(msg)
         return self.route(msg, self.services, opening, decision).text
 
-    def _await_first(self, key: str) -> str | None:
-        """A retry: wait for the first copy's answer and give the same one."""
+    def _await_first(self, key: str) -> tuple[bool, str | None]:
+        """A retry: wait for the first copy's answer and give the same one: (False, the answer;
+        None for `success`). (True, None) when the first copy's claim was taken over instead:
+        it still said `pending` budget + STALE_AFTER seconds after it was made, when a living
+        first copy has long answered or deferred, so that copy's process died (a killed
+        worker) and this copy runs the handler. The database's unique source key still stands
+        behind it: a suggestion the dead copy stored is found, not stored again."""
         deadline = time.monotonic() + self.budget
         while time.monotonic() < deadline:
-            raw = self.kv.get(key)
+            taken, raw = self.claims.look(key, PENDING, DEDUP_TTL, self.budget + STALE_AFTER)
+            if taken:
+                return True, None
             if raw is None:
-                return None  # the first copy failed and released the key; WeChat will retry
+                return False, None  # the first copy failed and released the key: WeChat retries
             value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
             if value == DEFERRED:
-                return None
+                return False, None
             if value != PENDING:
-                text: str | None = json.loads(value)["t"]
-                return text
+                return False, json.loads(value)["t"]
             time.sleep(POLL)
-        return None
+        return False, None
 
     def _send_late(self, msg: Incoming, future: Future[str | None]) -> None:
         try:

@@ -48,6 +48,10 @@ def _refuse(*args: object) -> None:
     raise _Refused()
 
 
+def _refuse_external(*args: object) -> int:
+    raise _Refused()
+
+
 class _Fields:
     """expat handlers building parse_xml's dict: each child of the root by tag, each grandchild
     as "child.grandchild", an element's text being what precedes its first sub-element (as
@@ -106,7 +110,7 @@ def parse_xml(body: bytes) -> dict[str, str]:
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.UnparsedEntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse_external
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end

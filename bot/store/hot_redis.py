@@ -84,7 +84,7 @@ class HotRedis:
         local = self._local
         conn = getattr(local, "conn", None)
         if conn is not None and local.pid == os.getpid():
-            sock = conn._sock  # None until connected, and after a disconnect
+            sock = getattr(conn, "_sock", None)  # None until connected, and after a disconnect
             if sock is not None and _readable(sock):
                 conn.disconnect()  # closed by the server (EOF) or out of step: start afresh
             return conn

@@ -199,3 +199,31 @@ class RedisConversationStore:
         if page is None:
             return None
         return page.decode("utf-8"), int(remaining)
+
+
+# A retry's look at the first copy's claim: its value, and — when it still says `pending` long
+# after the first copy should have answered or deferred — the claim taken over, atomically. The
+# claim's age comes from its TTL on Redis's own clock (set with a known TTL, so age = TTL set
+# - TTL left): no clock of any web server is compared with another's.
+_TAKE_OVER = """
+local value = redis.call('GET', KEYS[1])
+if value == ARGV[1] and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  return {1, value}
+end
+return {0, value}
+"""
+
+
+class ClaimWatch:
+    """For a copy of a message whose claim another copy holds (bot/inbound.py)."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._script = client.register_script(_TAKE_OVER)
+
+    def look(self, key: str, pending: str, ttl: int, stale: float) -> tuple[bool, bytes | None]:
+        """(taken over, the value the claim had). Taken over when the value is `pending` and
+        was set (with `ttl` seconds) more than `stale` seconds ago: its holder died."""
+        older_than = int((ttl - stale) * 1000)  # ms of TTL left below which it is stale
+        taken, value = self._script(keys=[key], args=[pending, older_than, ttl])
+        return bool(taken), value

@@ -24,7 +24,7 @@ from redis.connection import Connection
 from bot.store.hot_redis import HotRedis, QuietSet, pack
 from bot.store.kv import RedisConversationStore, make_redis
 from bot.wechat_protocol import parse_xml, to_incoming
-from tests.conftest import make_settings
+from tests.conftest import _truncate_pg, make_settings
 from tests.wechat_sim import text_xml
 
 
@@ -230,6 +230,7 @@ def test_the_assistant_rides_a_redis_restart(own_redis: OwnRedis, pg_database_ur
     """Messages before and after the assistant's Redis restarts are answered and stored once."""
     from bot.wiring import build_state
 
+    _truncate_pg(pg_database_url)  # the session's database: no other test's campaigns
     backend = {
         "database_url": pg_database_url,
         "redis_url": own_redis.url,
