@@ -816,13 +816,25 @@ def start_target(name: str, env: dict[str, str], args: argparse.Namespace) -> tu
                     "server_log": str(server.log.relative_to(REPO))}
 
 
+def round_order(names: list[str], baseline: str, rnd: int) -> list[str]:
+    """The targets of one round: the assistant and the row's baseline (the pair its ratio is
+    taken on) next to each other, first in even rounds and last, in the other order, in odd
+    ones (a, d, b, c | b, c, d, a | a, d, …). On this kind of virtual machine the CPU a
+    request costs drifts by a third over tens of seconds with no steal or other load to show
+    for it (bench/README.md, "Third round"); a pair measured back to back shares the drift,
+    and the alternation cancels what is left of it over the rounds."""
+    pair = [n for n in ("assistant", baseline) if n in names]
+    rest = [n for n in names if n not in pair]
+    return pair + rest if rnd % 2 == 0 else rest + pair[::-1]
+
+
 def run_rows(servers: dict[str, Server], results: dict[str, Any], rows: list[Row],
              args: argparse.Namespace, run_id: str, backends: Backends | None) -> None:
-    """Each row, --rounds times, the targets in turn within a round (a, b, c, d, a, b, …):
-    a slow spell of the machine (another virtual machine on the host, say) then falls on
-    every target's rounds alike rather than on one target's only, and each ratio is taken
-    within a round. A target's entry for a row keeps every round and, as `measure`, the
-    round with the median req/s."""
+    """Each row, --rounds times, every target once within a round, in round_order: a slow
+    spell of the machine (another virtual machine on the host, say) then falls on every
+    target's rounds alike rather than on one target's only, and each ratio is taken within a
+    round. A target's entry for a row keeps every round and, as `measure`, the round with the
+    median req/s."""
     query = signed_query()
     for row in rows:
         names = [n for n in servers if n != "floor" or row.key in FLOOR_ROWS]
@@ -831,7 +843,7 @@ def run_rows(servers: dict[str, Server], results: dict[str, Any], rows: list[Row
         rounds: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
         prefixes = {n: msg_prefix(run_id, TARGETS[n][2], row.digit) for n in names}
         for rnd in range(args.rounds):
-            for name in names:
+            for name in round_order(names, row.baseline, rnd):
                 if row.key == "submit" and backends is not None:
                     # Every target's submissions start right after a checkpoint: the first
                     # write to a page after one puts the whole page in the WAL
@@ -944,12 +956,12 @@ def verdicts(results: dict[str, Any], rows: list[Row]) -> tuple[dict[str, Any], 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.bench_webhook", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seconds", type=int, default=6,
-                   help="measurement per row and round (6)")
+    p.add_argument("--seconds", type=int, default=4,
+                   help="measurement per row and round (4)")
     p.add_argument("--warmup", type=int, default=2,
                    help="warm-up per row and round, not counted (2)")
-    p.add_argument("--rounds", type=int, default=3,
-                   help="rounds per row, the targets in turn within each (3)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="rounds per row, every target once within each (5; see round_order)")
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--wrk-threads", type=int, default=1,
                    help="wrk threads (1: one event loop is plenty and leaves the CPU to servers)")
