@@ -1054,7 +1054,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.worker_threads} --keep-alive {args.keep_alive} for every target; "
                 f"wrk -t{args.wrk_threads} "
                 f"-c{args.connections} --timeout {args.timeout}s on the same {os.cpu_count()} "
-                f"cores; per row {args.rounds} rounds, the targets in turn, each a warm-up of "
+                f"cores; per row {args.rounds} rounds, the assistant and its baseline back to "
+                f"back (round_order), each a warm-up of "
                 f"{args.warmup}s + a measurement of {args.seconds}s; ratios are the median of "
                 "the rounds' ratios")
     print("\n" + fairness)

@@ -14,6 +14,7 @@ from bot.privacy import Pseudonymizer
 from bot.seen import SeenRecorder
 from bot.store.campaigns_repo import SqlCampaignStore
 from bot.store.db import Database
+from bot.store.hot_redis import HotRedis
 from bot.store.suggestions_repo import SqlSuggestionStore
 from bot.store.users_repo import SqlUserStore
 from bot.wechat_api import OutboundSender
@@ -44,6 +45,7 @@ class AppState:
     # Notice channels besides the official account (e.g. a WeCom app; bot/jobs_wiring.py).
     notice_channels: list[Channel] = field(default_factory=list)
     photos: PhotoFetcher | None = None  # photos kept for good (bot/photo_fetcher.py)
+    hot: HotRedis | None = None  # the hot path's held Redis connections (bot/store/hot_redis.py)
 
     def close(self) -> None:
         self.processor.close()
@@ -51,6 +53,5 @@ class AppState:
         if self.photos is not None:
             self.photos.close()  # a photo being downloaded finishes; the rest stay pending
         self.db.dispose()
-        hot = getattr(self.services.conversations, "hot", None)
-        if hot is not None:  # the held Redis connections (bot/store/hot_redis.py)
-            hot.close()
+        if self.hot is not None:
+            self.hot.close()

@@ -99,7 +99,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         classify=classify,
         # One round trip that stalls fails its handler, so the longest is what counts.
         io_bound=max(db.io_bound, redis_io_bound(kv)),
-        keep=QuietSet(kv, settings.redis_prefix, hot),
+        keep=QuietSet(kv, hot, settings.redis_prefix),
     )
     cipher = (
         Cipher(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
@@ -120,6 +120,7 @@ def build_state(settings: Settings, *, migrate: bool = False) -> AppState:
         cipher=cipher,
         seen=seen,
         photos=photos,
+        hot=hot,
     )
 
 

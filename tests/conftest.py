@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 
@@ -44,6 +45,13 @@ def delete_prefixed(client: redis_lib.Redis, prefix: str) -> None:
     keys = list(client.scan_iter(match=prefix + "*", count=1000))
     for start in range(0, len(keys), 500):
         client.delete(*keys[start : start + 500])
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now (for a server a test starts itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def unavailable(what: str, exc: BaseException) -> None:

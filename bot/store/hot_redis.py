@@ -117,6 +117,12 @@ class HotRedis:
             script.sha = self.client.script_load(script.script)
             return self.call(packed, "EVALSHA")
 
+    def drop(self) -> None:
+        """Close this thread's connection (left out of step); the next call makes a new one."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            conn.disconnect()
+
     def close(self) -> None:
         with self._lock:
             held, self._all = self._all, []
@@ -132,61 +138,42 @@ def hot_redis(client: redis.Redis) -> HotRedis | None:
 
 class QuietSet:
     """`SET key value EX ttl` without waiting for Redis's reply: `CLIENT REPLY SKIP` and the
-    SET go out in one write and nothing comes back. For keeping an answer for WeChat's retries
-    after it is decided: the request answers the resident without a round trip more (issue 12:
-    ~5% of a submission's rate at the bench's load). It was best effort before too (a failed
-    SET was only logged); now a failure that Redis reports is not seen, one of the socket is.
+    SET go out in one write on the thread's held connection and nothing comes back (the next
+    command on it reads the next reply, which is its own). For keeping an answer for WeChat's
+    retries after it is decided: the request answers the resident without a round trip more
+    (issue 12: ~5% of a submission's rate at the bench's load). It was best effort before too
+    (a failed SET was only logged); now a failure that Redis reports is not seen, one of the
+    socket is.
 
     Probed on first use (a managed Redis may refuse CLIENT commands): CLIENT REPLY SKIP, a SET
-    of a probe key, then PING; the first reply must be PONG. Otherwise, and for the embedded
-    store, a plain SET. With `hot`, the quiet SET is written on the thread's held connection
-    (the next command on it reads the next reply, which is its own)."""
+    of a probe key, then PING; the first reply must be PONG, or the connection, out of step,
+    is dropped. Otherwise, and without a HotRedis (the embedded store), a plain SET."""
 
     PROBE_KEY = "quiet-set-probe"
 
-    def __init__(self, client: redis.Redis, prefix: str = "", hot: HotRedis | None = None) -> None:
+    def __init__(self, client: redis.Redis, hot: HotRedis | None, prefix: str = "") -> None:
         self.client = client
         self.hot = hot
         self.probe_key = prefix + self.PROBE_KEY
-        self.quiet: bool | None = None  # decided by the probe
+        self.quiet: bool | None = None if hot is not None else False  # decided by the probe
 
     def __call__(self, key: str, value: str, ttl: int) -> None:
         if self.quiet is None:
             self.quiet = self._probe()
-        if not self.quiet:
-            self.client.set(key, value, ex=ttl)
-        elif self.hot is not None:
+        if self.quiet and self.hot is not None:
             self.hot.call(_SKIP + pack("SET", key, value, "EX", ttl), "SET", reply=False)
         else:
-            self._send([("CLIENT", "REPLY", "SKIP"), ("SET", key, value, "EX", ttl)])
-
-    def _send(self, commands: list[tuple[Any, ...]], expect: bytes | None = None) -> bool:
-        """Write `commands` in one go on a pooled connection. With `expect`, read one reply and
-        say whether it was that; a connection with replies left unread is dropped, not reused."""
-        pool = self.client.connection_pool
-        conn = pool.get_connection()
-        try:
-            conn.send_packed_command(conn.pack_commands(commands))
-            if expect is None:
-                return True
-            try:
-                reply = conn.read_response()
-            except redis.ResponseError:
-                reply = None
-            if reply != expect:
-                conn.disconnect()
-            return reply == expect
-        except BaseException:
-            conn.disconnect()
-            raise
-        finally:
-            pool.release(conn)
+            self.client.set(key, value, ex=ttl)
 
     def _probe(self) -> bool:
-        if io_bound(self.client) == 0.0:
-            return False  # the embedded store: no socket, no round trip to save
-        probe = [("CLIENT", "REPLY", "SKIP"), ("SET", self.probe_key, "1", "EX", 60), ("PING",)]
+        assert self.hot is not None
+        probe = _SKIP + pack("SET", self.probe_key, "1", "EX", 60) + pack("PING")
         try:
-            return self._send(probe, expect=b"PONG")
+            reply = self.hot.call(probe, "PING")
+        except redis.ResponseError:  # CLIENT refused: its error came first, two replies wait
+            reply = None
         except redis.RedisError:
             return False
+        if reply != b"PONG":
+            self.hot.drop()
+        return reply == b"PONG"

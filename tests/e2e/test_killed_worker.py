@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ import pytest
 
 from bot.inbound import DEDUP_TTL, PENDING, STALE_AFTER
 from bot.wechat_protocol import parse_xml, to_incoming
-from tests.conftest import _truncate_pg, delete_prefixed, new_redis_prefix
+from tests.conftest import _truncate_pg, delete_prefixed, free_port, new_redis_prefix
 from tests.wechat_sim import sign, text_xml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,12 +81,6 @@ def test_a_living_first_copy_s_claim_is_not_taken(state):  # type: ignore[no-unt
 # --- a real worker, killed -------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -136,7 +129,7 @@ def real_backend(pg_database_url, real_redis_url):  # type: ignore[no-untyped-de
 
 def test_a_gunicorn_worker_killed_mid_handler_loses_no_message(real_backend):  # type: ignore[no-untyped-def]
     backend = real_backend
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "BOT_"))}
     env.update(
         WECHAT_TOKEN="testtoken",

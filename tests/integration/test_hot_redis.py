@@ -24,7 +24,7 @@ from redis.connection import Connection
 from bot.store.hot_redis import HotRedis, QuietSet, pack
 from bot.store.kv import RedisConversationStore, make_redis
 from bot.wechat_protocol import parse_xml, to_incoming
-from tests.conftest import _truncate_pg, make_settings
+from tests.conftest import _truncate_pg, free_port, make_settings
 from tests.wechat_sim import text_xml
 
 
@@ -39,12 +39,6 @@ def real(real_redis_url: str) -> Iterator[tuple[redis.Redis, str]]:
     client.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class OwnRedis:
     """A redis-server of this test's own (nothing persisted), which it may stop and restart."""
 
@@ -53,7 +47,7 @@ class OwnRedis:
         if binary is None:
             pytest.fail("redis-server is not installed (Debian package redis-server)")
         self.binary = binary
-        self.port = _free_port()
+        self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="hot-redis-")
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -175,7 +169,7 @@ def test_a_connection_the_server_closed_is_replaced_before_use(real) -> None:  #
 def test_quiet_sets_on_the_held_connection_leave_no_reply_behind(real) -> None:  # type: ignore[no-untyped-def]
     client, prefix = real
     hot = HotRedis(client)
-    keep = QuietSet(client, prefix, hot)
+    keep = QuietSet(client, hot, prefix)
     store = RedisConversationStore(client, prefix + "conv", hot)
     for n in range(200):
         keep(f"{prefix}k{n}", f"答复{n}", 60)
@@ -254,3 +248,51 @@ def test_the_assistant_rides_a_redis_restart(own_redis: OwnRedis, pg_database_ur
         assert total == 3 and len({s.ticket for s in mine}) == 3
     finally:
         state.close()
+
+
+# --- QuietSet: the answer kept for WeChat's retries without waiting for Redis's reply ----------
+
+
+def test_quiet_sets_store_what_ordinary_commands_then_read(real) -> None:  # type: ignore[no-untyped-def]
+    client, prefix = real
+    hot = HotRedis(client)
+    keep = QuietSet(client, hot, prefix)
+    for n in range(300):
+        keep(f"{prefix}k{n}", f"答复{n}", 60)
+        if n % 3 == 0:  # the quiet SET went out first on the held connection: PING waits for it
+            assert hot.call(pack("PING"), "PING") == b"PONG"
+            assert client.get(f"{prefix}k{n}") == f"答复{n}".encode()
+    assert keep.quiet is True
+    assert 0 < client.ttl(f"{prefix}k0") <= 60
+    assert client.ttl(prefix + QuietSet.PROBE_KEY) > 0  # the probe wrote its own key only
+    for conn in list(client.connection_pool._available_connections):
+        assert not conn.can_read()  # nothing unread on any pooled connection
+    hot.close()
+
+
+def test_the_embedded_store_gets_a_plain_set() -> None:
+    client = make_redis("")
+    keep = QuietSet(client, None)
+    keep("k", "v", 60)
+    assert keep.quiet is False and client.get("k") == b"v"
+
+
+def test_a_redis_refusing_client_reply_gets_a_plain_set(real, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    client, prefix = real
+    hot = HotRedis(client)
+    hot.call(pack("PING"), "PING")
+    first = hot._local.conn
+
+    def refuse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise redis.ResponseError("unknown command 'CLIENT'")
+
+    with monkeypatch.context() as m:
+        m.setattr(redis.connection.AbstractConnection, "read_response", refuse)
+        keep = QuietSet(client, hot, prefix)
+        assert keep._probe() is False
+    assert first._sock is None  # the probe's connection, out of step, was dropped
+    keep.quiet = False
+    keep(f"{prefix}plain", "v", 60)
+    assert client.get(f"{prefix}plain") == b"v"
+    assert hot.call(pack("PING"), "PING") == b"PONG"  # a fresh connection, in step
+    hot.close()

@@ -246,6 +246,7 @@ def counted(state, monkeypatch):  # type: ignore[no-untyped-def]
     state.seen.flush()
     state.suggestions.submit(_new("warm-up", "预热：建立连接池"), T0, T0, 10)  # opens the pool
     state.services.conversations.begin("u_warm")  # the claim script is loaded (once per Redis)
+    state.processor.keep(state.settings.redis_prefix + "warm", "{}", 60)  # QuietSet's probe (once)
     state.services.resident.may_have_waiting("u_warm")  # users with waiting answers (per 10 s)
     engines = [state.db.engine]
     with state.db.autocommit() as conn:
